@@ -1,0 +1,26 @@
+/** Prefix of every message the kit prints or throws. */
+export const MESSAGE_PREFIX = '[idaas-webhook-kit]'
+
+/**
+ * Formats a kit message: the prefix, then the text. User values belong in double quotes.
+ * @example formatMessage('Unknown event type "user.create".') // '[idaas-webhook-kit] Unknown event type "user.create".'
+ */
+export function formatMessage(text: string): string {
+  return `${MESSAGE_PREFIX} ${text}`
+}
+
+/** Base class of the problems the kit detects in its own inputs or lifecycle (bad options, bad arguments). */
+export class KitError extends Error {
+  override name = 'KitError'
+  constructor(text: string, options?: ErrorOptions) {
+    super(formatMessage(text), options)
+  }
+}
+
+/** True for a `KitError` (or a subclass), also across realms, where `instanceof` fails. */
+export function isKitError(error: unknown): error is KitError {
+  return (
+    error instanceof KitError ||
+    (error instanceof Error && (error.name === 'KitError' || error.name.endsWith('KitError')))
+  )
+}
