@@ -1,0 +1,193 @@
+import * as strict from '../../generated/validate-strict.js'
+import * as tolerant from '../../generated/validate-tolerant.js'
+import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
+import { formatMessage } from '../errors.js'
+import { isKnownEventType, suggestEventType } from './event-types.js'
+import {
+  describeValue,
+  formatIssues,
+  sortIssues,
+  toIssues,
+  type ValidationIssue,
+  type ValidationNote,
+} from './issues.js'
+
+/**
+ * `tolerant`: what a receiver should do (A15): unknown fields and unknown event types with a
+ * valid envelope pass and come back as notes. `strict`: they are issues (drift detection).
+ */
+export type ValidationMode = 'tolerant' | 'strict'
+
+/** Options of {@link validateEvent}. */
+export interface ValidateEventOptions {
+  /** How to treat unknown fields and event types (A15). @default 'tolerant' */
+  mode?: ValidationMode
+}
+
+/** A valid payload of a type the kit knows. */
+export interface KnownEventResult {
+  ok: true
+  /** True: `event.type` is one of the 25 known types and the payload matches its schema. */
+  known: true
+  event: IdaasEvent
+  issues: []
+  notes: ValidationNote[]
+}
+
+/** A valid envelope of a type the kit does not know (tolerant mode only). */
+export interface UnknownEventResult {
+  ok: true
+  known: false
+  event: IdaasEnvelope
+  issues: []
+  notes: ValidationNote[]
+}
+
+/** An invalid payload: one issue per real problem. */
+export interface InvalidEventResult {
+  ok: false
+  known: boolean
+  event: undefined
+  issues: ValidationIssue[]
+  notes: ValidationNote[]
+}
+
+/** The result of {@link validateEvent}. */
+export type ValidationResult = KnownEventResult | UnknownEventResult | InvalidEventResult
+
+/** The result of {@link validateEvent} in strict mode, where unknown types are never valid. */
+export type StrictValidationResult = KnownEventResult | InvalidEventResult
+
+const NO_NOTES: ValidationNote[] = []
+
+/**
+ * Validates a parsed payload against the IDaaS event schemas with the precompiled validators.
+ * The discriminator on `type` picks the branch, so an invalid event lists only its own problems.
+ * @example
+ * const result = validateEvent(JSON.parse(body))
+ * if (result.ok && result.known && result.event.type === 'user.created') result.event.data.entityName
+ */
+export function validateEvent(value: unknown, options: { mode: 'strict' }): StrictValidationResult
+export function validateEvent(value: unknown, options?: ValidateEventOptions): ValidationResult
+export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidationResult {
+  const mode = options.mode ?? 'tolerant'
+  if (mode !== 'tolerant' && mode !== 'strict') {
+    throw new TypeError(
+      formatMessage(`Invalid option "mode": expected "tolerant" or "strict", got ${describeValue(mode)}.`),
+    )
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return invalid(false, [
+      {
+        path: '',
+        keyword: 'type',
+        expected: 'object',
+        actual: value,
+        message: `must be an object (an IDaaS event envelope), got ${describeValue(value)}`,
+      },
+    ])
+  }
+  const type = (value as { type?: unknown }).type
+  if (!isKnownEventType(type)) return validateUnknownType(value, type, mode)
+
+  // Fast path: a payload that passes the strict schema passes in both modes, with no notes.
+  if (strict.validateEvent(value)) return known(value as IdaasEvent, NO_NOTES)
+  const strictErrors = strict.validateEvent.errors ?? []
+  if (mode === 'strict') return invalid(true, toIssues(strictErrors, value))
+  if (tolerant.validateEvent(value)) {
+    const notes = toIssues(strictErrors, value)
+      .filter((issue) => issue.keyword === 'unevaluatedProperties')
+      .map(unknownFieldNote)
+    return known(value as IdaasEvent, notes)
+  }
+  return invalid(true, toIssues(tolerant.validateEvent.errors ?? [], value))
+}
+
+function validateUnknownType(value: object, type: unknown, mode: ValidationMode): ValidationResult {
+  const envelopeIssues = tolerant.validateEnvelope(value)
+    ? []
+    : toIssues(tolerant.validateEnvelope.errors ?? [], value)
+  if (typeof type !== 'string' || type === '') return invalid(false, envelopeIssues)
+  if (mode === 'strict') {
+    return invalid(false, sortIssues([unknownTypeIssue(type), ...envelopeIssues]))
+  }
+  if (envelopeIssues.length > 0) return invalid(false, envelopeIssues)
+  const note: ValidationNote = {
+    kind: 'unknown-event-type',
+    path: '/type',
+    message: `${unknownTypeIssue(type).message} (accepted: the envelope is valid)`,
+  }
+  return { ok: true, known: false, event: value as IdaasEnvelope, issues: [], notes: [note] }
+}
+
+function unknownTypeIssue(type: string): ValidationIssue {
+  const suggestion = suggestEventType(type)
+  const hint = suggestion ? `; did you mean "${suggestion}"?` : ''
+  return {
+    path: '/type',
+    keyword: 'discriminator',
+    expected: 'one of the 25 known event types',
+    actual: type,
+    message: `is an unknown event type "${type}"${hint}`,
+  }
+}
+
+function unknownFieldNote(issue: ValidationIssue): ValidationNote {
+  const name = issue.path.slice(issue.path.lastIndexOf('/') + 1)
+  return { kind: 'unknown-field', path: issue.path, message: `unknown field "${name}"` }
+}
+
+function known(event: IdaasEvent, notes: ValidationNote[]): KnownEventResult {
+  return { ok: true, known: true, event, issues: [], notes }
+}
+
+function invalid(isKnown: boolean, issues: ValidationIssue[]): InvalidEventResult {
+  return { ok: false, known: isKnown, event: undefined, issues, notes: [] }
+}
+
+/** Thrown by {@link assertIdaasEvent}: the payload is wrong, not the kit, so it is not a `KitError`. */
+export class SchemaValidationError extends Error {
+  override name = 'SchemaValidationError' as const
+  /** One issue per real problem, shallowest first. */
+  readonly issues: ValidationIssue[]
+  /** The payload's `type` when it is a string, else `undefined`. */
+  readonly eventType: string | undefined
+  constructor(issues: ValidationIssue[], eventType: string | undefined) {
+    const what = eventType ? `"${eventType}" event` : 'event'
+    super(formatMessage(`Failed to validate ${what}:\n${formatIssues(issues)}`))
+    this.issues = issues
+    this.eventType = eventType
+  }
+}
+
+/** True for a {@link SchemaValidationError}, also across realms. */
+export function isSchemaValidationError(error: unknown): error is SchemaValidationError {
+  return error instanceof Error && error.name === 'SchemaValidationError' && 'issues' in error
+}
+
+/**
+ * Type guard: true when `value` is a valid event of a known type. Unknown fields pass in
+ * tolerant mode (the default); unknown event types never make this true.
+ */
+export function isIdaasEvent(value: unknown, options?: ValidateEventOptions): value is IdaasEvent {
+  const result = validateEvent(value, options)
+  return result.ok && result.known
+}
+
+/**
+ * Throws a {@link SchemaValidationError} listing every issue unless `value` is a valid event of a
+ * known type; returns the event typed. Unknown event types throw in both modes.
+ */
+export function assertIdaasEvent(value: unknown, options?: ValidateEventOptions): IdaasEvent {
+  const result = validateEvent(value, options)
+  if (result.ok && result.known) return result.event
+  const eventType = eventTypeOf(value)
+  if (result.ok) throw new SchemaValidationError([unknownTypeIssue(eventType ?? '')], eventType)
+  throw new SchemaValidationError(result.issues, eventType)
+}
+
+function eventTypeOf(value: unknown): string | undefined {
+  const type = value !== null && typeof value === 'object' ? (value as { type?: unknown }).type : undefined
+  return typeof type === 'string' ? type : undefined
+}
+
