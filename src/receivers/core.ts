@@ -1,0 +1,233 @@
+import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
+import { formatMessage, isKitError } from '../errors.js'
+import { formatIssues, type ValidationIssue, type ValidationNote } from '../schema/issues.js'
+import type { ValidationMode } from '../schema/validate.js'
+import {
+  createDeliveryVerifier,
+  type RawDelivery,
+  type VerifiedSignature,
+  type VerifyDeliveryOptions,
+  type VerifyFailureReason,
+} from '../signing/verify.js'
+import { checkReceivedEvent } from './validate-event.js'
+
+/** A14: the largest body the kit's receivers accept by default, in bytes (1 MiB). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+/** Options every receiver helper takes: verification (A1–A5), size (A14) and validation (A15). */
+export interface IdaasReceiverOptions extends VerifyDeliveryOptions {
+  /** Largest accepted body in bytes; larger ones get 413 without being read in full (A14). @default 1048576 */
+  maxBodyBytes?: number
+  /**
+   * How verified events are validated (A15): `tolerant` accepts unknown fields and event types
+   * (IDaaS counts a 4xx toward auto-disabling the webhook); `strict` rejects them with 400.
+   * @default 'tolerant'
+   */
+  validation?: ValidationMode
+  /** Called for every rejected delivery, e.g. to log it. Never receives the token or a signature. */
+  onRejected?: (rejection: IdaasRejection) => void
+  /** Called when `onEvent` throws (the answer is 500, so IDaaS retries). @default console.error */
+  onError?: (error: unknown) => void
+}
+
+/** What the handler knows about a delivery besides its event. */
+export interface IdaasDeliveryContext {
+  /** Tolerant-mode notes: unknown fields, unknown event type (A15). */
+  notes: ValidationNote[]
+  /** The verified signature's parameters, e.g. `created` or `nonce`. */
+  signature: VerifiedSignature
+  /** The raw body bytes, exactly as received and verified. */
+  body: Uint8Array
+}
+
+/** Handlers of verified, validated events. Answer fast: IDaaS waits 3 s at most (§8.1). */
+export interface IdaasEventHandlers {
+  /**
+   * Called with every verified event of a known type; resolve to answer 204. Throwing answers 500,
+   * which IDaaS retries. Queue slow work instead of awaiting it.
+   */
+  onEvent: (event: IdaasEvent, context: IdaasDeliveryContext) => unknown
+  /** Called with a verified event of a type the kit does not know (tolerant mode). @default answer 204 */
+  onUnknownEvent?: (event: IdaasEnvelope, context: IdaasDeliveryContext) => unknown
+}
+
+/** Options of the receiver helpers that answer the request themselves. */
+export interface IdaasHandlerOptions extends IdaasReceiverOptions, IdaasEventHandlers {}
+
+/**
+ * Why a receiver turned a delivery away: a {@link VerifyFailureReason} (401; 400 for
+ * `invalid-json`), `invalid-event` (400), `payload-too-large` (413, A14), `method-not-allowed`
+ * (405), `handler-failed` (500: `onEvent` threw), `receiver-misconfigured` (500: e.g. the raw body
+ * was already consumed) or `bad-request` (a 4xx the framework raised while reading the request).
+ */
+export type IdaasRejectionReason =
+  | VerifyFailureReason
+  | 'invalid-event'
+  | 'payload-too-large'
+  | 'method-not-allowed'
+  | 'handler-failed'
+  | 'receiver-misconfigured'
+  | 'bad-request'
+
+/** A rejected delivery, as `onRejected` sees it and as the JSON response body carries it. */
+export interface IdaasRejection {
+  status: number
+  reason: IdaasRejectionReason
+  message: string
+  /** For `invalid-event`: one entry per problem with the event. */
+  issues?: ValidationIssue[]
+}
+
+/** A framework-neutral HTTP answer. */
+export interface ReceiverResponse {
+  status: number
+  headers: Record<string, string>
+  /** JSON text, or `null` for 204. */
+  body: string | null
+}
+
+/** A delivery that passed verification and validation. */
+export type AcceptedDelivery =
+  | { ok: true; known: true; event: IdaasEvent; context: IdaasDeliveryContext }
+  | { ok: true; known: false; event: IdaasEnvelope; context: IdaasDeliveryContext }
+
+/** The outcome of {@link Receiver.receive}. */
+export type ReceiveOutcome = AcceptedDelivery | { ok: false; rejection: IdaasRejection }
+
+/** The framework-neutral core every adapter shares. @internal */
+export interface Receiver {
+  /** Largest accepted body in bytes (A14). */
+  maxBodyBytes: number
+  /** Verifies, parses and validates a delivery whose body has been read. */
+  receive(delivery: RawDelivery): ReceiveOutcome
+  /** Rejects (and reports) a delivery turned away before verification; `text` gets the prefix. */
+  reject(status: number, reason: IdaasRejectionReason, text: string): ReceiveOutcome
+  /** Rejects a body above `maxBodyBytes` with 413 (A14). */
+  rejectTooLarge(): ReceiveOutcome
+  /** Runs the handlers for an accepted delivery and answers. */
+  dispatch(accepted: AcceptedDelivery, handlers: IdaasEventHandlers): Promise<ReceiverResponse>
+  /** The answer to a rejection. */
+  respond(rejection: IdaasRejection): ReceiverResponse
+}
+
+const SIGNATURE_STATUS = 401
+
+/** Creates the framework-neutral receiver core; options are checked once, here. @internal */
+export function createReceiver(options: IdaasReceiverOptions): Receiver {
+  const verify = createDeliveryVerifier(options)
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new TypeError(
+      formatMessage(
+        `Invalid option "maxBodyBytes": expected a whole number of bytes, got ${String(maxBodyBytes)}.`,
+      ),
+    )
+  }
+  const mode = options.validation ?? 'tolerant'
+  const onError = options.onError ?? ((error: unknown) => console.error(error))
+
+  const reject = (
+    status: number,
+    reason: IdaasRejectionReason,
+    message: string,
+    issues?: ValidationIssue[],
+  ): ReceiveOutcome => {
+    const rejection: IdaasRejection = issues
+      ? { status, reason, message, issues }
+      : { status, reason, message }
+    options.onRejected?.(rejection)
+    return { ok: false, rejection }
+  }
+
+  const rejectTooLarge = () =>
+    reject(
+      413,
+      'payload-too-large',
+      formatMessage(
+        `Failed to receive delivery: the body is larger than ${maxBodyBytes} bytes (option "maxBodyBytes").`,
+      ),
+    )
+
+  return {
+    maxBodyBytes,
+    reject: (status, reason, text) => reject(status, reason, formatMessage(text)),
+    rejectTooLarge,
+    receive(delivery) {
+      if (delivery.method !== 'POST') {
+        return reject(
+          405,
+          'method-not-allowed',
+          formatMessage(
+            `Failed to receive delivery: method "${delivery.method}" is not allowed; IDaaS sends POST.`,
+          ),
+        )
+      }
+      if (delivery.body.byteLength > maxBodyBytes) return rejectTooLarge()
+      let verified: ReturnType<typeof verify>
+      try {
+        verified = verify(delivery)
+      } catch (error) {
+        if (!isKitError(error)) throw error
+        return reject(500, 'receiver-misconfigured', error.message)
+      }
+      if (!verified.ok) {
+        const status = verified.reason === 'invalid-json' ? 400 : SIGNATURE_STATUS
+        return reject(status, verified.reason, verified.message)
+      }
+      const checked = checkReceivedEvent(verified.event, mode)
+      if (!checked.ok) {
+        const type = eventTypeOf(verified.event)
+        const what = type === undefined ? 'event' : `"${type}" event`
+        const message = formatMessage(
+          `Failed to validate ${what}:\n${formatIssues(checked.issues)}`,
+        )
+        return reject(400, 'invalid-event', message, checked.issues)
+      }
+      const context: IdaasDeliveryContext = {
+        notes: checked.notes,
+        signature: verified.signature,
+        body: verified.body,
+      }
+      return checked.known
+        ? { ok: true, known: true, event: checked.event, context }
+        : { ok: true, known: false, event: checked.event, context }
+    },
+    async dispatch(accepted, handlers) {
+      try {
+        if (accepted.known) await handlers.onEvent(accepted.event, accepted.context)
+        else await handlers.onUnknownEvent?.(accepted.event, accepted.context)
+      } catch (error) {
+        onError(error)
+        const rejected = reject(
+          500,
+          'handler-failed',
+          formatMessage(
+            `Failed to handle "${accepted.event.type}" delivery: the event handler threw.`,
+          ),
+        )
+        return rejected.ok ? NO_CONTENT : toResponse(rejected.rejection)
+      }
+      return NO_CONTENT
+    },
+    respond: toResponse,
+  }
+}
+
+const NO_CONTENT: ReceiverResponse = { status: 204, headers: {}, body: null }
+
+function toResponse(rejection: IdaasRejection): ReceiverResponse {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
+  if (rejection.status === 405) headers.allow = 'POST'
+  const body = JSON.stringify({
+    error: rejection.reason,
+    message: rejection.message,
+    ...(rejection.issues ? { issues: rejection.issues } : {}),
+  })
+  return { status: rejection.status, headers, body }
+}
+
+function eventTypeOf(value: unknown): string | undefined {
+  const type =
+    value !== null && typeof value === 'object' ? (value as { type?: unknown }).type : undefined
+  return typeof type === 'string' ? type : undefined
+}
