@@ -1,0 +1,326 @@
+/**
+ * @module
+ * The `idaas-webhook-kit` command line, built on `cac` the way vitest's `cli/cac.ts` is:
+ * `createCLI()` wires the commands, `parseCLI(argv)` parses without running anything, and
+ * `runCLI(argv, io)` runs a command in-process and returns its exit code (0 success, 1 invalid
+ * input or failed check, 2 usage error). Nothing here calls `process.exit`.
+ *
+ * Adding a command, e.g. `sign`:
+ * 1. Create `src/cli/commands/sign.ts` exporting `signCommand: CliCommand` with `name`, `args`
+ *    (cac syntax such as `<url>`, if any), `description`, `options` (reuse `sharedOptions` from
+ *    `./options.js`), `examples` (at least one) and `run(input, context)`. `run` loads heavy
+ *    modules with `await import(...)`, writes results to `context.io.stdout`, returns the exit
+ *    code, and throws `CliUsageError` for a bad invocation (printed without a stack trace, exit 2).
+ * 2. Add `signCommand` to `COMMANDS` below. Parsing, unknown-flag and missing-value errors,
+ *    `--help` and the exit codes then work for it with no other change.
+ * 3. Test it in-process: `await runCLI(['sign', ...], io)` (see `test/cli/helpers.ts`).
+ */
+import { type CAC, cac } from 'cac'
+import { formatMessage } from '../errors.js'
+import {
+  type CliCommand,
+  type CliIo,
+  type CommandInput,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  isCliUsageError,
+} from './command.js'
+import { demoCommand } from './commands/demo.js'
+import { eventsCommand } from './commands/events.js'
+import { signCommand } from './commands/sign.js'
+import { typesCommand } from './commands/types.js'
+import { validateCommand } from './commands/validate.js'
+import { verifySignatureCommand } from './commands/verify-signature.js'
+import { sharedOptions } from './options.js'
+import { createStyle } from './style.js'
+import { closestMatch } from './suggest.js'
+
+export type {
+  CliCommand,
+  CliInput,
+  CliIo,
+  CliOptionSpec,
+  CliOutput,
+  CommandContext,
+  CommandInput,
+} from './command.js'
+export { CliUsageError, isCliUsageError } from './command.js'
+
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  eventsCommand,
+  validateCommand,
+  typesCommand,
+  signCommand,
+  verifySignatureCommand,
+  demoCommand,
+]
+
+/** The program name, as users type it. */
+export const BIN = 'idaas-webhook-kit'
+
+// mri (inside cac) treats a lone "-" as a flag and drops it; "-" means stdin/stdout here.
+const STDIO_PLACEHOLDER = '\u0000stdio'
+
+/** The result of {@link parseCLI}: what `runCLI` would do, without doing it. */
+export type ParsedCommandLine =
+  | { kind: 'help'; command: CliCommand | undefined }
+  | { kind: 'version' }
+  | { kind: 'run'; command: CliCommand; input: CommandInput }
+  /** A usage error; `message` is complete, with the `[idaas-webhook-kit]` prefix. */
+  | { kind: 'error'; message: string }
+
+/** A cac instance with the global flags and every command, its options and examples. */
+export function createCLI(commands: readonly CliCommand[] = COMMANDS): CAC {
+  const cli = cac(BIN)
+  cli.option(sharedOptions.help.flags, sharedOptions.help.description)
+  cli.option(sharedOptions.version.flags, sharedOptions.version.description)
+  for (const command of commands) {
+    const entry = cli.command(
+      command.args ? `${command.name} ${command.args}` : command.name,
+      command.description,
+    )
+    for (const option of command.options) {
+      entry.option(
+        option.flags,
+        option.description,
+        option.default === undefined ? undefined : { default: option.default },
+      )
+    }
+    for (const example of command.examples) entry.example(`  $ ${example}`)
+  }
+  return cli
+}
+
+/**
+ * Parses `argv` (the arguments after the program name) into a command to run, help, the
+ * version, or a usage error naming the flag, command or argument at fault.
+ * @example parseCLI(['validate', 'events.jsonl', '--strict'])
+ */
+export function parseCLI(
+  argv: readonly string[],
+  commands: readonly CliCommand[] = COMMANDS,
+): ParsedCommandLine {
+  const cli = createCLI(commands)
+  // run: false: cac only parses; the checks below replace its terse CACError messages.
+  const parsed = cli.parse(['node', BIN, ...argv.map((a) => (a === '-' ? STDIO_PLACEHOLDER : a))], {
+    run: false,
+  })
+  const options = restoreStdio(parsed.options) as Record<string, unknown>
+  const doubleDash = Array.isArray(options['--']) ? (options['--'] as unknown[]) : []
+  delete options['--']
+  const args = [...parsed.args, ...doubleDash].map((a) => restoreStdio(String(a)) as string)
+  const command = commands.find((c) => c.name === cli.matchedCommandName)
+  const matched = cli.matchedCommand
+
+  if (!command || !matched) {
+    // A flag before the command name can swallow it ("--strcit validate" gives strcit=validate):
+    // then the flag is the problem, judged against that command's options.
+    const named = commands.find((c) => argv.includes(c.name))
+    const namedCac = named && cli.commands.find((c) => c.name === named.name)
+    const unknownOption = findUnknownOption(argv, cli, namedCac)
+    if (unknownOption && (named || args.length === 0)) {
+      const scopes = namedCac ? [namedCac, cli.globalCommand] : [cli.globalCommand]
+      return usageError(unknownOptionMessage(unknownOption, scopes, named))
+    }
+    const first = args[0]
+    if (first !== undefined) {
+      const suggestion = closestMatch(
+        first,
+        commands.map((c) => c.name),
+      )
+      const hint = suggestion
+        ? `Did you mean "${suggestion}"?`
+        : `Run "${BIN} --help" to see the commands.`
+      return usageError(`Unknown command "${first}". ${hint}`)
+    }
+    if (options.help) return { kind: 'help', command: undefined }
+    if (options.version) return { kind: 'version' }
+    const names = commands.map((c) => `"${c.name}"`).join(', ')
+    return usageError(`Missing command: expected one of ${names}. Run "${BIN} --help" for usage.`)
+  }
+
+  if (options.help) return { kind: 'help', command }
+  if (options.version) return { kind: 'version' }
+
+  const unknownOption = findUnknownOption(argv, cli, matched)
+  if (unknownOption) {
+    return usageError(unknownOptionMessage(unknownOption, [matched, cli.globalCommand], command))
+  }
+  for (const option of matched.options) {
+    const value = options[option.name]
+    if (option.required && (value === true || value === false)) {
+      const usage = option.rawName.split(', ').find((f) => f.startsWith('--')) ?? option.rawName
+      return usageError(
+        `Missing value for option "${usage}". Run "${BIN} ${command.name} --help" for usage.`,
+      )
+    }
+  }
+  const required = matched.args.filter((a) => a.required)
+  const missing = required[args.length]
+  if (missing) {
+    return usageError(
+      `Missing argument <${missing.value}> for command "${command.name}". Run "${BIN} ${command.name} --help" for usage.`,
+    )
+  }
+  const maxArgs = matched.args.some((a) => a.variadic)
+    ? Number.POSITIVE_INFINITY
+    : matched.args.length
+  const extra = args[maxArgs]
+  if (extra !== undefined) {
+    const takes =
+      maxArgs === 0
+        ? 'takes no arguments'
+        : `takes at most ${maxArgs} argument${maxArgs === 1 ? '' : 's'}`
+    return usageError(`Unexpected argument "${extra}": command "${command.name}" ${takes}.`)
+  }
+  try {
+    // cac's own checks, in case its parsing ever disagrees with the ones above.
+    matched.checkUnknownOptions()
+    matched.checkOptionValue()
+  } catch (error) {
+    return usageError(
+      `Invalid command line: ${error instanceof Error ? error.message : String(error)}.`,
+    )
+  }
+  return { kind: 'run', command, input: { args, options } }
+}
+
+/**
+ * Runs the CLI in-process and resolves to the exit code. `argv` is what follows the program name;
+ * `io` replaces any of stdout, stderr, stdin, env and cwd (tests pass all of them); `commands`
+ * replaces the command list (tests of the wiring).
+ * @example const code = await runCLI(['validate', 'event.json'], { stdout, stderr })
+ */
+export async function runCLI(
+  argv: readonly string[],
+  io: Partial<CliIo> = {},
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<number> {
+  const fullIo: CliIo = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    // A getter: touching process.stdin opens it, which only commands that read it should do.
+    get stdin() {
+      return io.stdin ?? process.stdin
+    },
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  }
+  const style = createStyle(fullIo.stdout, fullIo.env)
+  const errorStyle = createStyle(fullIo.stderr, fullIo.env)
+  const printError = (message: string) => fullIo.stderr.write(`${errorStyle.red(message)}\n`)
+
+  const parsed = parseCLI(argv, commands)
+  try {
+    switch (parsed.kind) {
+      case 'error':
+        printError(parsed.message)
+        return EXIT_USAGE
+      case 'version': {
+        const { readPackageInfo } = await import('./package-info.js')
+        fullIo.stdout.write(`${readPackageInfo().version}\n`)
+        return EXIT_OK
+      }
+      case 'help': {
+        const [{ readPackageInfo }, help] = await Promise.all([
+          import('./package-info.js'),
+          import('./help.js'),
+        ])
+        const context = { bin: BIN, version: readPackageInfo().version, style }
+        fullIo.stdout.write(
+          parsed.command
+            ? help.renderCommandHelp(parsed.command, context)
+            : help.renderRootHelp(commands, context),
+        )
+        return EXIT_OK
+      }
+      case 'run':
+        return await parsed.command.run(parsed.input, { io: fullIo, style, bin: BIN })
+    }
+  } catch (error) {
+    if (isCliUsageError(error)) {
+      printError(error.message)
+      return EXIT_USAGE
+    }
+    const command = parsed.kind === 'run' ? ` in "${parsed.command.name}"` : ''
+    const detail = error instanceof Error ? error.message : String(error)
+    printError(
+      formatMessage(
+        `Unexpected error${command}: ${detail.replace(/\.$/, '')}. This is a bug; please report it with the command you ran.`,
+      ),
+    )
+    if (fullIo.env.IDAAS_WEBHOOK_KIT_DEBUG && error instanceof Error && error.stack) {
+      fullIo.stderr.write(`${error.stack}\n`)
+    }
+    return EXIT_FAILURE
+  }
+}
+
+type CacCommand = CAC['globalCommand']
+
+/** The first flag in `argv` that no command in `scope` (nor the global one) declares, as typed. */
+function findUnknownOption(
+  argv: readonly string[],
+  cli: CAC,
+  command: CacCommand | undefined,
+): string | undefined {
+  const known = (name: string) =>
+    Boolean(command?.hasOption(name) ?? false) || Boolean(cli.globalCommand.hasOption(name))
+  for (const token of argv) {
+    if (token === '--') break
+    if (!token.startsWith('-') || token === '-') continue
+    if (token.startsWith('--')) {
+      const name = token.slice(2).split('=')[0] ?? ''
+      const positive = name.startsWith('no-') ? name.slice(3) : name
+      if (!known(camelCase(name)) && !known(camelCase(positive))) return `--${name}`
+      continue
+    }
+    for (const letter of token.slice(1).split('=')[0] ?? '') {
+      if (!known(letter)) return `-${letter}`
+    }
+  }
+  return undefined
+}
+
+function unknownOptionMessage(
+  flag: string,
+  scopes: readonly CacCommand[],
+  command: CliCommand | undefined,
+): string {
+  const longFlags = scopes.flatMap((scope) =>
+    scope.options.flatMap((o) =>
+      o.names.filter((n) => n.length > 1).map((n) => `--${kebabCase(n)}`),
+    ),
+  )
+  const suggestion = flag.startsWith('--') ? closestMatch(flag, longFlags) : undefined
+  const help = command ? `${BIN} ${command.name} --help` : `${BIN} --help`
+  const hint = suggestion ? `Did you mean "${suggestion}"?` : `Run "${help}" to see the options.`
+  return `Unknown option "${flag}". ${hint}`
+}
+
+// cac camelCases option names ("--public-url" is "publicUrl"); compare in its terms.
+function camelCase(name: string): string {
+  return (name.split('.')[0] ?? '').replace(
+    /([a-z])-([a-z])/g,
+    (_, a: string, b: string) => a + b.toUpperCase(),
+  )
+}
+
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+}
+
+function restoreStdio(value: unknown): unknown {
+  if (value === STDIO_PLACEHOLDER) return '-'
+  if (Array.isArray(value)) return value.map(restoreStdio)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreStdio(v)]))
+  }
+  return value
+}
+
+function usageError(text: string): ParsedCommandLine {
+  return { kind: 'error', message: formatMessage(text) }
+}

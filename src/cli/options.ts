@@ -1,0 +1,62 @@
+import { type CliOptionSpec, CliUsageError } from './command.js'
+import { closestMatch } from './suggest.js'
+
+/**
+ * Flags shared by commands (prism's `sharedOptions.ts`): one spelling and one meaning everywhere.
+ * A command lists the ones it takes in its `options`; `-h, --help` and `-v, --version` are global.
+ */
+export const sharedOptions = {
+  help: { flags: '-h, --help', description: 'Display this message' },
+  version: { flags: '-v, --version', description: 'Display the version number' },
+  strict: {
+    flags: '--strict',
+    description: 'Fail on unknown fields and event types instead of noting them (drift check)',
+  },
+  reporter: {
+    flags: '--reporter <name>',
+    description: 'Output format: "pretty" or "json" (one JSON document)',
+    default: 'pretty',
+  },
+  json: { flags: '--json', description: 'Print JSON instead of a table' },
+  out: {
+    flags: '-o, --out <file>',
+    description: 'File to write (.ts, .d.ts, .mts or .d.mts; "-" for stdout)',
+    default: '-',
+  },
+} as const satisfies Record<string, CliOptionSpec>
+
+/** The value of a boolean flag; a repeated flag counts once. */
+export function readBooleanOption(
+  options: Readonly<Record<string, unknown>>,
+  key: string,
+): boolean {
+  const value = options[key]
+  return (Array.isArray(value) ? value.at(-1) : value) === true
+}
+
+/** The value of a string option (the last one when repeated), or `undefined` when absent. */
+export function readStringOption(
+  options: Readonly<Record<string, unknown>>,
+  key: string,
+): string | undefined {
+  const value = options[key]
+  const last: unknown = Array.isArray(value) ? value.at(-1) : value
+  // cac turns numeric-looking values into numbers ("--out 1" gives 1): give them back as typed.
+  return last === undefined || last === null ? undefined : String(last)
+}
+
+/** The value of an option that must be one of `choices`; a usage error names the flag otherwise. */
+export function readChoiceOption<const T extends string>(
+  options: Readonly<Record<string, unknown>>,
+  key: string,
+  flag: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = readStringOption(options, key) ?? fallback
+  if ((choices as readonly string[]).includes(value)) return value as T
+  const expected = choices.map((c) => `"${c}"`).join(' or ')
+  const suggestion = closestMatch(value, choices)
+  const hint = suggestion ? ` Did you mean "${suggestion}"?` : ''
+  throw new CliUsageError(`Invalid option "${flag}": expected ${expected}, got "${value}".${hint}`)
+}

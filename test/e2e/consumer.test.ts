@@ -1,0 +1,250 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cleanEnv, runProcess } from './run.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string
+  version: string
+  exports: Record<string, unknown>
+}
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const env = cleanEnv({
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+})
+
+// Packing, installing and type-checking take a few seconds; installing may reach the registry.
+const SLOW = 180_000
+
+// Imports every subpath export from a scratch project, as a user's code would.
+const CHECK_SCRIPT = `
+import * as kit from 'idaas-webhook-kit'
+import * as types from 'idaas-webhook-kit/types'
+import eventSchema from 'idaas-webhook-kit/schemas/event.schema.json' with { type: 'json' }
+import envelopeSchema from 'idaas-webhook-kit/schemas/envelope.schema.json' with { type: 'json' }
+import manifest from 'idaas-webhook-kit/package.json' with { type: 'json' }
+
+const example = kit.ENTRUST_EXAMPLES['grid.created']
+const valid = kit.validateEvent(example, { mode: 'strict' })
+const broken = structuredClone(example)
+broken.data.entityAttributes.serialNumber = '2'
+const invalid = kit.validateEvent(broken)
+console.log(JSON.stringify({
+  rootExports: Object.keys(kit),
+  typesExports: Object.keys(types),
+  eventSchemaId: eventSchema.$id,
+  envelopeSchemaId: envelopeSchema.$id,
+  version: manifest.version,
+  eventTypes: kit.IDAAS_EVENT_TYPES.length,
+  valid: valid.ok,
+  invalid: kit.formatIssues(invalid.issues),
+}))
+`
+
+// Uses the published types; the @ts-expect-error lines fail if a type resolved to \`any\`.
+const CONSUMER_TS = `import { ENTRUST_EXAMPLES, validateEvent } from 'idaas-webhook-kit'
+import type { IdaasEvent, IdaasEventType, UserCreatedEvent } from 'idaas-webhook-kit/types'
+
+export function newUserName(payload: unknown): string | undefined {
+  const result = validateEvent(payload)
+  if (!result.ok || !result.known) return undefined
+  const event: IdaasEvent = result.event
+  if (event.type !== 'user.created') return undefined
+  const created: UserCreatedEvent = event
+  return created.data.entityName
+}
+newUserName(ENTRUST_EXAMPLES['user.created'])
+// @ts-expect-error: not an IDaaS event type
+export const wrong: IdaasEventType = 'user.create'
+// @ts-expect-error: a grid.created event is not a user.created one
+export const mixedUp: UserCreatedEvent = ENTRUST_EXAMPLES['grid.created']
+`
+
+describe('a consumer project that installs the packed tarball', () => {
+  let work = ''
+  let project = ''
+  let installMs = 0
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
+      throw new Error('dist/ is missing: run "npm run build" before these tests')
+    }
+    work = await mkdtemp(join(tmpdir(), 'idaas-webhook-kit-consumer-'))
+    // --ignore-scripts: "prepare" would rebuild dist/ while other test files use it.
+    const pack = await runProcess(
+      npm,
+      ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
+      { cwd: root, env, timeout: SLOW },
+    )
+    expect(pack.code, pack.stderr).toBe(0)
+    const [packed] = JSON.parse(pack.stdout) as { filename: string }[]
+    const tarball = join(work, packed?.filename ?? '')
+
+    project = join(work, 'consumer')
+    await mkdir(project)
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+    )
+    const started = performance.now()
+    const install = await runProcess(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
+      { cwd: project, env, timeout: SLOW },
+    )
+    installMs = performance.now() - started
+    expect(install.code, install.stderr).toBe(0)
+  }, SLOW)
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true })
+  })
+
+  it('installs with its runtime dependencies and without the optional peers msw and vitest', async () => {
+    const installed = await readdir(join(project, 'node_modules'))
+    expect(installed).toEqual(expect.arrayContaining(['idaas-webhook-kit', 'cac']))
+    expect(installed).not.toContain('msw')
+    expect(installed).not.toContain('vitest')
+    expect(installMs).toBeLessThan(SLOW)
+  })
+
+  it('has exactly the subpath exports this test imports', () => {
+    // A new subpath export needs an import in CHECK_SCRIPT (and its optional peer, if any).
+    expect(Object.keys(manifest.exports).sort()).toEqual([
+      '.',
+      './msw',
+      './package.json',
+      './schemas/*',
+      './types',
+    ])
+  })
+
+  it('imports every subpath export and validates an event through the package', async () => {
+    await writeFile(join(project, 'check.mjs'), CHECK_SCRIPT)
+    const result = await runProcess(process.execPath, ['check.mjs'], { cwd: project, env })
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout) as Record<string, unknown>
+    expect(report).toMatchObject({
+      typesExports: [],
+      eventSchemaId: expect.stringMatching(/event\.schema\.json$/),
+      envelopeSchemaId: expect.stringMatching(/envelope\.schema\.json$/),
+      version: manifest.version,
+      eventTypes: 25,
+      valid: true,
+      invalid: '✖ must be number, got string "2"\n  → at /data/entityAttributes/serialNumber',
+    })
+    expect(report.rootExports).toEqual(
+      expect.arrayContaining([
+        'validateEvent',
+        'IDAAS_EVENT_TYPES',
+        'ENTRUST_EXAMPLES',
+        'formatIssues',
+      ]),
+    )
+  })
+
+  it(
+    'imports idaas-webhook-kit/msw once the optional peer msw is installed',
+    async () => {
+      const mswVersion = (
+        JSON.parse(readFileSync(join(root, 'node_modules', 'msw', 'package.json'), 'utf8')) as {
+          version: string
+        }
+      ).version
+      const install = await runProcess(
+        npm,
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--loglevel=error',
+          `msw@${mswVersion}`,
+        ],
+        { cwd: project, env, timeout: SLOW },
+      )
+      expect(install.code, install.stderr).toBe(0)
+      await writeFile(
+        join(project, 'msw-check.mjs'),
+        `import * as kitMsw from 'idaas-webhook-kit/msw'
+import { createIdaasTenant } from 'idaas-webhook-kit'
+const handlers = kitMsw.createAdminApiHandlers(createIdaasTenant())
+console.log(JSON.stringify({ exports: Object.keys(kitMsw).sort(), handlers: handlers.length }))
+`,
+      )
+      const result = await runProcess(process.execPath, ['msw-check.mjs'], { cwd: project, env })
+      expect(result.code, result.stderr).toBe(0)
+      const report = JSON.parse(result.stdout) as { exports: string[]; handlers: number }
+      expect(report.exports).toEqual(
+        expect.arrayContaining(['createAdminApiHandlers', 'createReceiverHandler']),
+      )
+      expect(report.handlers).toBeGreaterThan(0)
+    },
+    SLOW,
+  )
+
+  it(
+    'type-checks a TypeScript file that imports from "idaas-webhook-kit" and "idaas-webhook-kit/types"',
+    async () => {
+      const file = join(project, 'consumer.ts')
+      await writeFile(file, CONSUMER_TS)
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        // The kit's declarations mention Node types; a consumer that runs on Node has @types/node.
+        typeRoots: [join(root, 'node_modules', '@types')],
+        types: ['node'],
+      })
+      const diagnostics = ts
+        .getPreEmitDiagnostics(program)
+        .map(
+          (d) =>
+            `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        )
+      expect(diagnostics).toEqual([])
+      // The types came from the installed package, not from this repository's sources.
+      const files = program.getSourceFiles().map((s) => s.fileName)
+      const installed = join(project, 'node_modules', 'idaas-webhook-kit', 'dist')
+      expect(files.filter((f) => f.startsWith(installed)).length).toBeGreaterThan(0)
+      expect(files.filter((f) => f.startsWith(root) && !f.includes('/node_modules/'))).toEqual([])
+    },
+    SLOW,
+  )
+
+  it('runs the installed bin: events, and validate with exit 1 for a bad event', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'idaas-webhook-kit')
+    const events = await runProcess(bin, ['events'], { cwd: project, env })
+    expect(events.code, events.stderr).toBe(0)
+    expect(events.stdout).toMatch(/^user\.created +user +documented +yes +UserCreatedEvent$/m)
+
+    await writeFile(join(project, 'bad.json'), '{"type": "user.created"}')
+    const validate = await runProcess(bin, ['validate', 'bad.json'], { cwd: project, env })
+    expect(validate.code).toBe(1)
+    expect(validate.stdout).toContain(
+      'bad.json:1: "user.created" is invalid:\n✖ is required\n  → at /accountId\n',
+    )
+    expect(validate.stderr).toBe('')
+
+    const types = await runProcess(bin, ['types', '--out', 'src/idaas-events.d.ts'], {
+      cwd: project,
+      env,
+    })
+    expect(types.code, types.stderr).toBe(0)
+    expect(readFileSync(join(project, 'src', 'idaas-events.d.ts'), 'utf8')).toMatch(
+      new RegExp(
+        `^// Generated by "idaas-webhook-kit types" \\(idaas-webhook-kit ${manifest.version}\\)\\. DO NOT EDIT\\.\n`,
+      ),
+    )
+  })
+})
