@@ -1,0 +1,480 @@
+import { isKitError, KitError } from '../errors.js'
+import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
+import {
+  type SignDeliveryOptions,
+  type SignedDeliveryHeaders,
+  signDelivery,
+} from '../signing/sign.js'
+import { type ClockOption, type DeliveryClock, resolveClock } from './clock.js'
+import type { FetchLike } from './in-process.js'
+import {
+  type AttemptFailureKind,
+  type AttemptOutcome,
+  type DeliveryPolicy,
+  type DeliveryPolicyOption,
+  resolveDeliveryPolicy,
+} from './policy.js'
+import { createRandom, type RandomSource, randomBytes, randomInt, randomUuidV7 } from './random.js'
+import type { DeliveryAttempt, DeliveryReport, DeliveryResult } from './report.js'
+import { type DeliveryTlsOptions, isTlsErrorCode, probeTls } from './tls.js'
+
+/** Where one delivery goes. */
+export interface DeliveryTarget {
+  /** The callback URL as registered: where the POST goes and the signed `@target-uri` (A5). */
+  url: string | URL
+  /** The webhook token, the HMAC key (A1). Never printed or logged. */
+  token: string
+}
+
+/** The minimum an event needs to be delivered: its envelope `id` and `type`. */
+export interface DeliverableEvent {
+  readonly id: string
+  readonly type: string
+}
+
+/** How attempts are signed; each option maps to an assumption row. */
+export interface DeliverySigningOptions {
+  /** How the token becomes the HMAC key (A1). @default 'utf8' */
+  keyEncoding?: KeyEncoding
+  /** The `Content-Digest` algorithm (A2). @default 'sha-256' */
+  digestAlgorithm?: DigestAlgorithm
+  /** Send `created` (the attempt's start, Unix seconds) (A3). @default true */
+  created?: boolean
+  /** Send `expires` this many seconds after the attempt's start (A3). @default omitted */
+  expiresAfter?: number
+  /** Send this `keyid` (A3). @default omitted */
+  keyid?: string
+  /** Send a fresh seeded `nonce` with every attempt (A3). @default false */
+  nonce?: boolean
+  /** Send this `tag` (A3). @default omitted */
+  tag?: string
+}
+
+/** Options of {@link deliver}. */
+export interface DeliverOptions {
+  /** The delivery policy, by name or as an object, checked before the first attempt. @default 'idaas' (A6–A9) */
+  policy?: DeliveryPolicyOption
+  /** Where time comes from. @default a new virtual clock: retries cost no wall time */
+  clock?: ClockOption
+  /** Seed of the jitter (and of `new` envelope ids and nonces). @default 1 */
+  seed?: number
+  /** A random source instead of `seed`. */
+  random?: RandomSource
+  /** What to POST with. @default the global `fetch` at the time of each attempt, so MSW sees it */
+  fetch?: FetchLike
+  /** How attempts are signed (A1–A3). */
+  signing?: DeliverySigningOptions
+  /** TLS checks for HTTPS callback URLs. */
+  tls?: DeliveryTlsOptions
+  /** Stops the delivery before its next attempt (an attempt in flight finishes). Result `cancelled`. */
+  signal?: AbortSignal
+  /** Called after each attempt, e.g. to log the timeline as it happens. */
+  onAttempt?: (attempt: DeliveryAttempt, report: DeliveryReport) => void
+}
+
+/** The reason an attempt is aborted at its deadline. */
+class DeadlineExceeded extends Error {
+  override name = 'TimeoutError'
+}
+
+const RESPONSE_BODY_LIMIT = 1024
+
+/**
+ * Delivers one event to one callback URL the way IDaaS does: a signed POST per attempt (every
+ * attempt signed afresh, A6), each within the policy's deadline (headers and body), redirects
+ * never followed, retried per the policy with seeded jitter. Resolves with every attempt
+ * recorded; it rejects only for bad options or a misrouted request (an MSW or kit error).
+ * @example
+ * const report = await deliver(createEvent('user.created'), { url: 'https://app.test/hooks', token })
+ * report.attempts.map((a) => a.outcome) // e.g. ['http-5xx', 'http-5xx', 'success']
+ * @see docs/idaas-webhooks.md §8 for the rules, docs/assumptions.md A6–A9 for the defaults.
+ */
+export async function deliver(
+  event: DeliverableEvent,
+  target: DeliveryTarget,
+  options: DeliverOptions = {},
+): Promise<DeliveryReport> {
+  const context = prepare(event, target, options)
+  return runDelivery(context)
+}
+
+/** Everything one delivery needs, checked. @internal */
+export interface DeliveryContext {
+  event: DeliverableEvent
+  body: string
+  url: URL
+  token: string
+  policy: DeliveryPolicy
+  clock: DeliveryClock
+  random: RandomSource
+  fetch: FetchLike | undefined
+  signing: DeliverySigningOptions
+  tls: DeliveryTlsOptions
+  signal: AbortSignal | undefined
+  onAttempt: DeliverOptions['onAttempt']
+}
+
+/** Checks everything before the first attempt, so a bad option throws at once. @internal */
+export function prepare(
+  event: DeliverableEvent,
+  target: DeliveryTarget,
+  options: DeliverOptions,
+): DeliveryContext {
+  if (
+    event === null ||
+    typeof event !== 'object' ||
+    typeof event.id !== 'string' ||
+    typeof event.type !== 'string'
+  ) {
+    throw new KitError(
+      'Failed to deliver: argument "event" must be an object with a string "id" and "type".',
+    )
+  }
+  if (target === null || typeof target !== 'object') {
+    throw new KitError(
+      'Failed to deliver: argument "target" must be an object with "url" and "token".',
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(target.url)
+  } catch {
+    throw new KitError(
+      `Failed to deliver "${event.type}": "target.url" must be an absolute URL, got "${String(target.url)}".`,
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new KitError(
+      `Failed to deliver "${event.type}": "target.url" must be an http: or https: URL, got "${url.protocol}".`,
+    )
+  }
+  if (typeof target.token !== 'string' || target.token.length === 0) {
+    throw new KitError(
+      `Failed to deliver "${event.type}": "target.token" must be a non-empty string.`,
+    )
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new KitError('Invalid option "fetch": expected a function with the signature of fetch.')
+  }
+  return {
+    event,
+    body: JSON.stringify(event),
+    url,
+    token: target.token,
+    policy: resolveDeliveryPolicy(options.policy),
+    clock: resolveClock(options.clock),
+    random: options.random ?? createRandom(options.seed),
+    fetch: options.fetch,
+    signing: options.signing ?? {},
+    tls: options.tls ?? {},
+    signal: options.signal,
+    onAttempt: options.onAttempt,
+  }
+}
+
+/** Runs a prepared delivery. @internal */
+export async function runDelivery(context: DeliveryContext): Promise<DeliveryReport> {
+  const { event, policy, clock, random, signal } = context
+  const report: DeliveryReport = {
+    result: 'failed',
+    ok: false,
+    eventId: event.id,
+    eventType: event.type,
+    url: context.url.href,
+    policy: policy.name,
+    attempts: [],
+    startedAt: clock.now(),
+    endedAt: 0,
+  }
+  let result: DeliveryResult = 'failed'
+  let firstStartedAt = report.startedAt
+  for (let number = 1; ; number++) {
+    if (signal?.aborted) {
+      result = 'cancelled'
+      break
+    }
+    // A6: the same envelope id on every attempt unless the policy asks for a new one per retry.
+    const envelopeId =
+      number === 1 || policy.envelopeIdPerAttempt === 'same'
+        ? event.id
+        : randomUuidV7(random, clock.now())
+    const body =
+      envelopeId === event.id ? context.body : JSON.stringify({ ...event, id: envelopeId })
+    const attempt = await runAttempt(context, number, envelopeId, body)
+    if (number === 1) firstStartedAt = attempt.startedAt
+    report.attempts.push(attempt)
+    const retried =
+      attempt.outcome !== 'success' &&
+      policy.retryOn.includes(attempt.outcome) &&
+      number < policy.maxAttempts
+    if (retried) {
+      const delayMs = policy.delaysMs[number - 1] ?? 0
+      const jitterMs = randomInt(random, policy.jitterMs[0], policy.jitterMs[1])
+      // A8: IDaaS counts from the end of the previous attempt; issuance-legacy from the first one.
+      const from = policy.delayFrom === 'previous-attempt-end' ? clock.now() : firstStartedAt
+      attempt.nextAttemptAt = from + delayMs + jitterMs
+      attempt.delayMs = delayMs
+      attempt.jitterMs = jitterMs
+    }
+    context.onAttempt?.(attempt, report)
+    if (!retried) {
+      result = attempt.outcome === 'success' ? 'delivered' : 'failed'
+      break
+    }
+    try {
+      await clock.sleep(Math.max(0, (attempt.nextAttemptAt as number) - clock.now()), signal)
+    } catch (error) {
+      if (signal?.aborted) {
+        result = 'cancelled'
+        break
+      }
+      throw error
+    }
+  }
+  report.result = result
+  report.ok = result === 'delivered'
+  report.endedAt = clock.now()
+  return report
+}
+
+interface AttemptEnd {
+  outcome: AttemptOutcome
+  status?: number
+  statusText?: string
+  responseBody?: string
+  location?: string
+  error?: string
+  errorCode?: string
+  tlsProtocol?: string
+}
+
+async function runAttempt(
+  context: DeliveryContext,
+  number: number,
+  envelopeId: string,
+  body: string,
+): Promise<DeliveryAttempt> {
+  const { clock, policy, signing } = context
+  const startedAt = clock.now()
+  const createdSeconds = Math.floor(startedAt / 1000)
+  const signOptions: SignDeliveryOptions = {
+    url: context.url.href,
+    body,
+    token: context.token,
+    created: signing.created === false ? false : createdSeconds,
+  }
+  if (signing.keyEncoding !== undefined) signOptions.keyEncoding = signing.keyEncoding
+  if (signing.digestAlgorithm !== undefined) signOptions.digestAlgorithm = signing.digestAlgorithm
+  if (signing.expiresAfter !== undefined)
+    signOptions.expires = createdSeconds + signing.expiresAfter
+  if (signing.keyid !== undefined) signOptions.keyid = signing.keyid
+  if (signing.tag !== undefined) signOptions.tag = signing.tag
+  if (signing.nonce === true) {
+    signOptions.nonce = Buffer.from(randomBytes(context.random, 16)).toString('base64url')
+  }
+  const headers = signDelivery(signOptions)
+
+  const elapsed = clock.stopwatch()
+  const controller = new AbortController()
+  let timedOut = false
+  // The deadline covers the whole attempt, headers and body (docs/idaas-webhooks.md §8.1). It is a
+  // timer of the engine's clock with an AbortController, never AbortSignal.timeout(), which fake
+  // timers do not reach (docs/library-notes.md §2.5).
+  const cancelDeadline = clock.setTimer(() => {
+    timedOut = true
+    controller.abort(new DeadlineExceeded(`No complete response within ${policy.deadlineMs} ms.`))
+  }, policy.deadlineMs)
+  const seen: { status?: number } = {}
+  const work = () => post(context, headers, body, controller.signal, seen)
+  let end: AttemptEnd
+  try {
+    end = await (clock.track ? clock.track(work) : work())
+  } catch (error) {
+    if (isMisroutedRequestError(error)) throw error
+    end = classifyError(error, timedOut, policy.deadlineMs)
+    if (seen.status !== undefined) end.status = seen.status
+  } finally {
+    cancelDeadline()
+  }
+  const attempt: DeliveryAttempt = {
+    number,
+    startedAt,
+    durationMs: Math.round(elapsed() * 1000) / 1000,
+    outcome: end.outcome,
+    envelopeId,
+  }
+  if (signing.created !== false) attempt.created = createdSeconds
+  if (end.status !== undefined) attempt.status = end.status
+  if (end.statusText !== undefined) attempt.statusText = end.statusText
+  if (end.responseBody !== undefined) attempt.responseBody = end.responseBody
+  if (end.location !== undefined) attempt.location = end.location
+  if (end.error !== undefined) attempt.error = end.error
+  if (end.errorCode !== undefined) attempt.errorCode = end.errorCode
+  if (end.tlsProtocol !== undefined) attempt.tlsProtocol = end.tlsProtocol
+  return attempt
+}
+
+async function post(
+  context: DeliveryContext,
+  headers: SignedDeliveryHeaders,
+  body: string,
+  signal: AbortSignal,
+  seen: { status?: number },
+): Promise<AttemptEnd> {
+  let tlsProtocol: string | undefined
+  if (context.tls.probe === true && context.url.protocol === 'https:') {
+    try {
+      tlsProtocol = await probeTls(context.url, { ca: context.tls.ca, signal })
+    } catch (error) {
+      if (signal.aborted) throw error
+      return withTls(classifyTlsProbeError(error), undefined)
+    }
+  }
+  // Looked up per attempt, so MSW's patched global fetch is used once `server.listen()` ran.
+  const fetchFn = context.fetch ?? globalThis.fetch
+  const response = await abortable(
+    fetchFn(context.url.href, {
+      method: 'POST',
+      headers: { ...headers },
+      body,
+      redirect: 'manual', // A7: 3xx is never followed
+      signal,
+    }),
+    signal,
+  )
+  const status = response.status
+  seen.status = status
+  const outcome = classifyStatus(response)
+  const end: AttemptEnd = { outcome, status }
+  if (response.statusText) end.statusText = response.statusText
+  // Read the whole body within the deadline: a 2xx whose body arrives late is still a timeout.
+  const text = await drain(response, signal, outcome !== 'success')
+  if (text !== undefined && text.length > 0) end.responseBody = text
+  if (outcome === 'redirect') {
+    const location = response.headers.get('location')
+    if (location !== null) end.location = location
+  }
+  return withTls(end, tlsProtocol)
+}
+
+function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {
+  if (tlsProtocol !== undefined) end.tlsProtocol = tlsProtocol
+  return end
+}
+
+function classifyStatus(response: Response): AttemptOutcome {
+  const { status } = response
+  if (response.type === 'opaqueredirect') return 'redirect'
+  if (status >= 200 && status <= 299) return 'success'
+  if (status >= 300 && status <= 399) return 'redirect'
+  if (status >= 500 && status <= 599) return 'http-5xx'
+  return 'http-4xx'
+}
+
+/** Errors that mean the request never reached a receiver because the test setup is wrong. */
+function isMisroutedRequestError(error: unknown): boolean {
+  if (isKitError(error)) return true
+  // MSW with onUnhandledRequest: 'error' rejects with "[MSW] Cannot bypass a request …".
+  return (
+    error instanceof Error && error.name === 'InternalError' && error.message.startsWith('[MSW]')
+  )
+}
+
+function errorCodes(error: unknown): { code?: string; messages: string[] } {
+  const messages: string[] = []
+  let code: string | undefined
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (typeof current === 'object') {
+      const record = current as { code?: unknown; message?: unknown; cause?: unknown }
+      if (code === undefined && typeof record.code === 'string') code = record.code
+      if (typeof record.message === 'string') messages.push(record.message)
+      current = record.cause
+    } else break
+  }
+  return code === undefined ? { messages } : { code, messages }
+}
+
+const TLS_MESSAGE = /\b(SSL|TLS)\b|certificate/i
+
+function classifyError(error: unknown, timedOut: boolean, deadlineMs: number): AttemptEnd {
+  if (timedOut)
+    return { outcome: 'timeout', error: `No complete response within ${deadlineMs} ms.` }
+  const { code, messages } = errorCodes(error)
+  const isTls =
+    (code !== undefined && isTlsErrorCode(code)) || messages.some((m) => TLS_MESSAGE.test(m))
+  const kind: AttemptFailureKind = isTls ? 'tls' : 'network'
+  const end: AttemptEnd = { outcome: kind, error: describeCause(code, messages) }
+  if (code !== undefined) end.errorCode = code
+  return end
+}
+
+function classifyTlsProbeError(error: unknown): AttemptEnd {
+  const { code, messages } = errorCodes(error)
+  // A refused or reset connection during the probe is a network failure, not a TLS one.
+  const isTls =
+    code === undefined || isTlsErrorCode(code) || messages.some((m) => TLS_MESSAGE.test(m))
+  const end: AttemptEnd = {
+    outcome: isTls ? 'tls' : 'network',
+    error: `TLS probe: ${describeCause(code, messages)}`,
+  }
+  if (code !== undefined) end.errorCode = code
+  return end
+}
+
+function describeCause(code: string | undefined, messages: string[]): string {
+  // The innermost message is the most specific ("connect ECONNREFUSED 127.0.0.1:4010").
+  const message = messages.at(-1)?.split('\n')[0] ?? 'unknown error'
+  return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
+}
+
+/** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/** Reads the body to its end within the deadline; returns its first 1 KiB as text when asked. */
+async function drain(
+  response: Response,
+  signal: AbortSignal,
+  keepText: boolean,
+): Promise<string | undefined> {
+  const stream = response.body
+  if (stream === null) return undefined
+  const reader = stream.getReader()
+  const kept: Uint8Array[] = []
+  let keptBytes = 0
+  try {
+    for (;;) {
+      const { done, value } = await abortable(reader.read(), signal)
+      if (done) break
+      if (keepText && keptBytes < RESPONSE_BODY_LIMIT) {
+        const slice = value.subarray(0, RESPONSE_BODY_LIMIT - keptBytes)
+        kept.push(slice)
+        keptBytes += slice.byteLength
+      }
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {})
+    throw error
+  }
+  if (!keepText) return undefined
+  return new TextDecoder().decode(Buffer.concat(kept))
+}

@@ -1,0 +1,40 @@
+import { KitError } from '../errors.js'
+
+/** A receiver written against the Fetch API: a `Request` in, a `Response` out (hono's `app.fetch`, a Next.js route handler…). */
+export type FetchReceiver = (request: Request) => Response | Promise<Response>
+
+/** What the engine posts with: the global `fetch` or anything with its signature. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/**
+ * Creates a `fetch` that hands each request to an in-process receiver: no port, no MSW. Give one
+ * receiver for every URL, or a map from callback URL (origin and path; the query is ignored) to
+ * receiver. A URL with no receiver throws a `KitError`, so a typo fails loudly instead of
+ * looking like a network error.
+ * @example
+ * const tenant = createIdaasTenant({ fetch: createInProcessFetch({ 'https://app.test/hooks': app.fetch }) })
+ */
+export function createInProcessFetch(
+  receivers: FetchReceiver | Readonly<Record<string, FetchReceiver>>,
+): FetchLike {
+  if (typeof receivers === 'function') {
+    return async (input, init) => receivers(new Request(input, init))
+  }
+  const routes = new Map<string, FetchReceiver>()
+  for (const [url, receiver] of Object.entries(receivers)) routes.set(routeKey(url), receiver)
+  return async (input, init) => {
+    const request = new Request(input, init)
+    const receiver = routes.get(routeKey(request.url))
+    if (receiver === undefined) {
+      throw new KitError(
+        `Failed to route ${request.method} ${routeKey(request.url)}: no in-process receiver for this URL. Known URLs: ${[...routes.keys()].map((u) => `"${u}"`).join(', ')}.`,
+      )
+    }
+    return receiver(request)
+  }
+}
+
+function routeKey(url: string): string {
+  const parsed = new URL(url)
+  return `${parsed.origin}${parsed.pathname}`
+}
