@@ -25,3 +25,124 @@ export {
 } from './schema/validate.js'
 // Types
 export type * from './types.js'
+// Signing and verification (RFC 9421 + RFC 9530, assumptions A1–A5)
+export { createContentDigest } from './signing/content-digest.js'
+export {
+  DEFAULT_DIGEST_ALGORITHM,
+  DEFAULT_KEY_ENCODING,
+  DEFAULT_MAX_AGE_SECONDS,
+  DEFAULT_MAX_SKEW_SECONDS,
+  type DigestAlgorithm,
+  IDAAS_CONTENT_TYPE,
+  IDAAS_COVERED_COMPONENTS,
+  IDAAS_METHOD,
+  IDAAS_SIGNATURE_ALGORITHM,
+  IDAAS_SIGNATURE_LABEL,
+  type KeyEncoding,
+} from './signing/profile.js'
+export {
+  type SignDeliveryOptions,
+  type SignedDeliveryHeaders,
+  signDelivery,
+} from './signing/sign.js'
+export type { HeadersInput, HeadersLike } from './signing/headers.js'
+export type { BodyInput } from './signing/bytes.js'
+export type { PublicUrlOption } from './signing/target-uri.js'
+export {
+  type DeliveryInput,
+  type VerifiedSignature,
+  type VerifyDeliveryFailure,
+  type VerifyDeliveryOptions,
+  type VerifyDeliveryResult,
+  type VerifyDeliverySuccess,
+  type VerifyFailureReason,
+  VERIFY_FAILURE_REASONS,
+  verifyDelivery,
+} from './signing/verify.js'
+// Event factories and product categories
+export {
+  createEvent,
+  IDAAS_FACTORY_ACCOUNT_ID,
+  InvalidOverrideError,
+  isInvalidOverrideError,
+} from './schema/factories.js'
+export {
+  isAdministrativeAction,
+  isAuthenticationEvent,
+  isAuthenticatorChange,
+  isUserLifecycleEvent,
+  PRODUCT_CATEGORIES,
+  productCategoriesOf,
+} from './schema/categories.js'
+// Test deliveries: signed requests, negative vectors, byte-tricky bodies
+export { createSignedDelivery, type SignedDelivery } from './signing/signed-delivery.js'
+export {
+  createNegativeVectors,
+  type NegativeVector,
+  type NegativeVectorId,
+  type NegativeVectorOptions,
+} from './signing/negative-vectors.js'
+export {
+  createTrickyBodies,
+  createTrickyDeliveries,
+  TRICKY_BODY_EVENT,
+  type TrickyBody,
+  type TrickyBodyId,
+  type TrickyDelivery,
+} from './signing/tricky-bodies.js'
+// Receivers: Fetch API (Hono, Next.js, Bun, Deno, Workers), node:http, Express, Fastify
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  type IdaasDeliveryContext,
+  type IdaasEventHandlers,
+  type IdaasHandlerOptions,
+  type IdaasReceiverOptions,
+  type IdaasRejection,
+  type IdaasRejectionReason,
+} from './receivers/core.js'
+export { createIdaasWebhookHandler } from './receivers/fetch.js'
+export {
+  createIdaasNodeHandler,
+  type IdaasExpressLocals,
+  type IdaasExpressMiddleware,
+  type IdaasExpressOptions,
+  type IdaasNodeHandler,
+  idaasExpressMiddleware,
+  type NodeRequestLike,
+  type NodeResponseLike,
+} from './receivers/node.js'
+export {
+  type FastifyInstanceLike,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+  type IdaasFastifyPluginOptions,
+  idaasFastifyPlugin,
+} from './receivers/fastify.js'
+// Fake IDaaS: delivery policies, the delivery engine, clocks, the fake tenant, scenario helpers
+export {
+  ATTEMPT_FAILURE_KINDS,
+  assertDeliveryPolicy,
+  createDeliveryPolicy,
+  IDAAS_POLICY,
+  ISSUANCE_LEGACY_POLICY,
+  resolveDeliveryPolicy,
+} from './delivery/policy.js'
+export {
+  createRealClock,
+  createTimerClock,
+  createVirtualClock,
+} from './delivery/clock.js'
+export { createRandom, DEFAULT_SEED } from './delivery/random.js'
+export { deliver } from './delivery/engine.js'
+export {
+  assertDelivered,
+  DeliveryError,
+  describeDelivery,
+  formatDeliveryReport,
+  isDeliveryError,
+} from './delivery/report.js'
+export { ACCEPTED_TLS_VERSIONS, probeTls } from './delivery/tls.js'
+export { createInProcessFetch } from './delivery/in-process.js'
+export { createIdaasTenant } from './tenant/tenant.js'
+export { isTenantApiError, TenantApiError } from './tenant/errors.js'
+export { emitBurst, emitOutOfOrder, emitTwice } from './tenant/scenarios.js'

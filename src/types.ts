@@ -20,3 +20,59 @@ export type {
   ValidationMode,
   ValidationResult,
 } from './schema/validate.js'
+// Event factories and product categories
+export type { CreateEventOptions, DeepPartial, EventOverrides } from './schema/factories.js'
+export type {
+  AdministrativeActionEvent,
+  AdministratorRoleData,
+  AuthenticationEvent,
+  AuthenticatorChangeEvent,
+  CategorizableEvent,
+  ProductCategory,
+  UserLifecycleEvent,
+} from './schema/categories.js'
+// Fake IDaaS: delivery policies, the delivery engine, clocks, the fake tenant, scenario helpers
+export type {
+  AttemptFailureKind,
+  AttemptOutcome,
+  DeliveryPolicy,
+  DeliveryPolicyOption,
+} from './delivery/policy.js'
+export type {
+  ClockOption,
+  DeliveryClock,
+  TimerClockOptions,
+  VirtualClock,
+  VirtualClockOptions,
+} from './delivery/clock.js'
+export type { RandomSource } from './delivery/random.js'
+export type {
+  DeliverableEvent,
+  DeliverOptions,
+  DeliverySigningOptions,
+  DeliveryTarget,
+} from './delivery/engine.js'
+export type { DeliveryAttempt, DeliveryReport, DeliveryResult } from './delivery/report.js'
+export type { DeliveryTlsOptions } from './delivery/tls.js'
+export type { FetchLike, FetchReceiver } from './delivery/in-process.js'
+export type {
+  IdaasTenant,
+  IdaasTenantOptions,
+  TenantLogEntry,
+  TenantWebhooks,
+  WebhookState,
+} from './tenant/tenant.js'
+export type { AdminApiApplication, TenantAdminApi } from './tenant/admin-api.js'
+export type {
+  AdminApiAuthentication,
+  AdminApiAuthenticationResult,
+  CreatedWebhook,
+  ErrorInfo,
+  Webhook,
+  WebhookEvent,
+  WebhookEventType,
+  WebhookParms,
+  WebhookTestParms,
+} from './tenant/admin-api-types.js'
+export type { CallbackUrlRule } from './tenant/webhook-registry.js'
+export type { ScenarioOptions, ScenarioTarget } from './tenant/scenarios.js'

@@ -58,7 +58,10 @@ export function describeValue(value: unknown): string {
 }
 
 /** Turns ajv errors into one issue per real problem, shallowest first. */
-export function toIssues(errors: readonly CompiledValidatorError[], payload: unknown): ValidationIssue[] {
+export function toIssues(
+  errors: readonly CompiledValidatorError[],
+  payload: unknown,
+): ValidationIssue[] {
   const seen = new Set<string>()
   const issues: ValidationIssue[] = []
   for (const error of errors) {

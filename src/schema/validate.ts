@@ -1,6 +1,6 @@
+import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import * as strict from '../../generated/validate-strict.js'
 import * as tolerant from '../../generated/validate-tolerant.js'
-import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import { formatMessage } from '../errors.js'
 import { isKnownEventType, suggestEventType } from './event-types.js'
 import {
@@ -69,11 +69,16 @@ const NO_NOTES: ValidationNote[] = []
  */
 export function validateEvent(value: unknown, options: { mode: 'strict' }): StrictValidationResult
 export function validateEvent(value: unknown, options?: ValidateEventOptions): ValidationResult
-export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidationResult {
+export function validateEvent(
+  value: unknown,
+  options: ValidateEventOptions = {},
+): ValidationResult {
   const mode = options.mode ?? 'tolerant'
   if (mode !== 'tolerant' && mode !== 'strict') {
     throw new TypeError(
-      formatMessage(`Invalid option "mode": expected "tolerant" or "strict", got ${describeValue(mode)}.`),
+      formatMessage(
+        `Invalid option "mode": expected "tolerant" or "strict", got ${describeValue(mode)}.`,
+      ),
     )
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -187,7 +192,7 @@ export function assertIdaasEvent(value: unknown, options?: ValidateEventOptions)
 }
 
 function eventTypeOf(value: unknown): string | undefined {
-  const type = value !== null && typeof value === 'object' ? (value as { type?: unknown }).type : undefined
+  const type =
+    value !== null && typeof value === 'object' ? (value as { type?: unknown }).type : undefined
   return typeof type === 'string' ? type : undefined
 }
-

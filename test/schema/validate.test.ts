@@ -265,7 +265,10 @@ describe('tolerant mode (the default, A15)', () => {
   })
 
   it('rejects an unknown event type whose envelope is invalid', () => {
-    const { accountId: _a, ...event }: Json = { ...validEvent('user.created'), type: 'risk.detected' }
+    const { accountId: _a, ...event }: Json = {
+      ...validEvent('user.created'),
+      type: 'risk.detected',
+    }
     const result = validateEvent(event)
     expect(result.ok).toBe(false)
     expect(issueText(result.issues)).toEqual(['/accountId: is required'])
