@@ -60,8 +60,22 @@ export const COMMANDS: readonly CliCommand[] = [
 /** The program name, as users type it. */
 export const BIN = 'idaas-webhook-kit'
 
-// mri (inside cac) treats a lone "-" as a flag and drops it; "-" means stdin/stdout here.
+// mri (inside cac) mangles two kinds of argument, so they are shielded during parsing and restored
+// afterwards: a lone "-" (stdin/stdout here) is taken for a flag and dropped, and number-like
+// values are coerced to numbers ("--nonce 007" would become 7, a token "0012" would become 12).
 const STDIO_PLACEHOLDER = '\u0000stdio'
+const VERBATIM_PREFIX = '\u0000verbatim:'
+
+function shield(arg: string): string {
+  if (arg === '-') return STDIO_PLACEHOLDER
+  if (arg.startsWith('-')) {
+    const eq = arg.indexOf('=')
+    return eq > 0 && arg.startsWith('--')
+      ? `${arg.slice(0, eq + 1)}${shield(arg.slice(eq + 1))}`
+      : arg
+  }
+  return arg.trim() !== '' && Number.isFinite(Number(arg)) ? `${VERBATIM_PREFIX}${arg}` : arg
+}
 
 /** The result of {@link parseCLI}: what `runCLI` would do, without doing it. */
 export type ParsedCommandLine =
@@ -104,9 +118,7 @@ export function parseCLI(
 ): ParsedCommandLine {
   const cli = createCLI(commands)
   // run: false: cac only parses; the checks below replace its terse CACError messages.
-  const parsed = cli.parse(['node', BIN, ...argv.map((a) => (a === '-' ? STDIO_PLACEHOLDER : a))], {
-    run: false,
-  })
+  const parsed = cli.parse(['node', BIN, ...argv.map(shield)], { run: false })
   const options = restoreStdio(parsed.options) as Record<string, unknown>
   const doubleDash = Array.isArray(options['--']) ? (options['--'] as unknown[]) : []
   delete options['--']
@@ -314,6 +326,9 @@ function kebabCase(name: string): string {
 
 function restoreStdio(value: unknown): unknown {
   if (value === STDIO_PLACEHOLDER) return '-'
+  if (typeof value === 'string' && value.startsWith(VERBATIM_PREFIX)) {
+    return value.slice(VERBATIM_PREFIX.length)
+  }
   if (Array.isArray(value)) return value.map(restoreStdio)
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreStdio(v)]))

@@ -132,6 +132,22 @@ describe('idaas-webhook-kit (global flags)', () => {
     )
   })
 
+  it('keeps number-like values exactly as typed, leading zeros included', () => {
+    const parsed = parseCLI([
+      'sign',
+      '--url',
+      'https://app.test/h',
+      '--token',
+      '0012',
+      '--nonce=007',
+      '-',
+    ])
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      input: { args: ['-'], options: { token: '0012', nonce: '007', url: 'https://app.test/h' } },
+    })
+  })
+
   it('never prints a stack trace for a bad command line', async () => {
     const badLines = [
       ['validate', '--strcit'],
