@@ -1,5 +1,6 @@
 // Generates generated/ from schemas/: TypeScript types (json-schema-to-typescript), the event
-// catalogue, Entrust's published examples and precompiled ajv validators (standalone ESM code).
+// catalogue, Entrust's published examples, precompiled ajv validators (standalone ESM code) and
+// the receiver's OpenAPI 3.1 document for Prism (openapi.bundled.json).
 //
 //   npm run generate          rewrite generated/
 //   npm run generate:check    fail when generated/ is stale, incomplete or holds untracked files
@@ -313,6 +314,202 @@ export interface CompiledValidator {
 }
 `
 
+// --- OpenAPI 3.1 document (the receiver contract for Prism) ------------------------------------
+// Prism 5.14.2 pitfalls this layout avoids (docs/library-notes.md §1): without jsonSchemaDialect it
+// validates as draft-07 (§1.2); a body schema whose $id is compiled twice silently stops validating
+// (§1.3), so no $id is left anywhere and no file is referenced twice; it ignores `webhooks` (§1.4),
+// so the receiver is an operation under `paths` and `webhooks` repeats it for documentation tools;
+// with no 400/422 declared, Prism answers its own 422 with a `validation` array (§1.5).
+// Every schema file is bundled into components.schemas with internal refs only: the envelope and
+// its $defs once, then one component per event type under its title.
+
+const OPENAPI_FILE = 'openapi.bundled.json'
+const OPENAPI_PATH = '/webhooks/idaas'
+const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema'
+const ENVELOPE_COMPONENTS = {
+  '': 'IdaasEnvelope',
+  '/$defs/eventTime': 'IdaasEventTime',
+  '/$defs/actorFields': 'IdaasActorFields',
+  '/$defs/targetFields': 'IdaasTargetFields',
+}
+
+/** A schema with every $ref made internal (#/components/schemas/…) and $id/$schema/examples dropped. */
+function bundleSchema(node, file, componentOf) {
+  if (Array.isArray(node)) return node.map((child) => bundleSchema(child, file, componentOf))
+  if (node === null || typeof node !== 'object') return node
+  const out = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$id' || key === '$schema' || key === 'examples' || key === '$defs') continue
+    if (key === '$ref') {
+      const [refFile, pointer] = splitRef(value, file)
+      const name = componentOf(refFile, pointer)
+      if (!name) throw new Error(`schemas/${file}: cannot bundle "$ref": "${value}"`)
+      out.$ref = `#/components/schemas/${name}`
+      continue
+    }
+    // Keys that hold a map of schemas keep their keys as they are (property names are data).
+    if (key === 'properties' || key === 'patternProperties' || key === 'dependentSchemas') {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [
+          name,
+          bundleSchema(child, file, componentOf),
+        ]),
+      )
+      continue
+    }
+    out[key] = bundleSchema(value, file, componentOf)
+  }
+  return out
+}
+
+function headerParameter(name, description, pattern, example) {
+  return {
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string', pattern },
+    example,
+  }
+}
+
+function generateOpenApi(schemas, eventTypes) {
+  const titles = new Map(
+    eventTypes.map(({ file, pointer, def }) => [`${file}#${pointer}`, def.title]),
+  )
+  const componentOf = (file, pointer) =>
+    file === ENVELOPE_SCHEMA ? ENVELOPE_COMPONENTS[pointer] : titles.get(`${file}#${pointer}`)
+  const envelope = schemas.get(ENVELOPE_SCHEMA)
+  const components = {}
+  for (const [pointer, name] of Object.entries(ENVELOPE_COMPONENTS)) {
+    components[name] = bundleSchema(resolvePointer(envelope, pointer), ENVELOPE_SCHEMA, componentOf)
+  }
+  for (const { file, def } of eventTypes)
+    components[def.title] = bundleSchema(def, file, componentOf)
+  const root = schemas.get(ROOT_SCHEMA)
+  components[root.title] = {
+    title: root.title,
+    description: root.description,
+    type: 'object',
+    required: ['type'],
+    oneOf: eventTypes.map(({ def }) => ({ $ref: `#/components/schemas/${def.title}` })),
+    discriminator: {
+      propertyName: 'type',
+      mapping: Object.fromEntries(
+        eventTypes.map(({ def }) => [def['x-idaas-type'], `#/components/schemas/${def.title}`]),
+      ),
+    },
+  }
+  // The same union for Prism: its Ajv has no discriminator support (docs/library-notes.md §1.2),
+  // so with oneOf an invalid event gets errors from all 25 branches. if/then on "type" reports the
+  // errors of the event's own type only, and an unknown type as one enum error at /type.
+  components[`${root.title}ByType`] = {
+    title: `${root.title}ByType`,
+    description: `${root.description} The same union as ${root.title}, written as if/then on "type" so that a validator without discriminator support reports only the errors of the event's own type.`,
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: eventTypes.map(({ def }) => def['x-idaas-type']) } },
+    allOf: eventTypes.map(({ def }) => ({
+      if: {
+        type: 'object',
+        properties: { type: { const: def['x-idaas-type'] } },
+        required: ['type'],
+      },
+      // biome-ignore lint/suspicious/noThenProperty: "then" is the JSON Schema keyword
+      then: { $ref: `#/components/schemas/${def.title}` },
+    })),
+  }
+  const examples = {}
+  for (const { def } of eventTypes) {
+    if (!Array.isArray(def.examples) || def.examples.length === 0) continue
+    examples[def['x-idaas-type']] = {
+      summary: `${def['x-idaas-type']}: Entrust's published example`,
+      value: def.examples[0],
+    }
+  }
+  const operation = (operationId, summary, schema) => ({
+    operationId,
+    summary,
+    description:
+      'IDaaS POSTs one event per request, signed with RFC 9421 HTTP Message Signatures (hmac-sha256 over "@method", "@target-uri" and "content-digest", label "sig") and an RFC 9530 Content-Digest of the raw body. Answer 2xx within 3 seconds; IDaaS retries only 5xx (3 attempts in total, after about 2 s and 4 s).',
+    tags: ['IDaaS webhooks'],
+    parameters: [
+      { $ref: '#/components/parameters/ContentDigest' },
+      { $ref: '#/components/parameters/SignatureInput' },
+      { $ref: '#/components/parameters/Signature' },
+    ],
+    requestBody: {
+      description: 'One IDaaS event: the envelope (id, type, accountId, eventTime, data).',
+      required: true,
+      content: {
+        'application/json': { schema: { $ref: `#/components/schemas/${schema}` }, examples },
+      },
+    },
+    responses: {
+      204: { $ref: '#/components/responses/Accepted' },
+      '2XX': { $ref: '#/components/responses/Delivered' },
+      '5XX': { $ref: '#/components/responses/RetryLater' },
+    },
+  })
+  const document = {
+    'x-generated': 'Generated by "npm run generate" from schemas/. DO NOT EDIT.',
+    openapi: '3.1.0',
+    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
+    info: {
+      title: 'Entrust IDaaS webhook receiver',
+      version: '1.0.0',
+      summary: 'The contract of an endpoint that receives Entrust IDaaS webhook deliveries.',
+      description:
+        'Generated from the JSON Schemas in schemas/ of idaas-webhook-kit. The receiver operation is under `paths` (Prism mocks and validates only paths); `webhooks` repeats it for documentation tools. Unknown fields and event types are contract violations here (strict); a production receiver should accept them (assumption A15).',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: 'http://127.0.0.1:4010', description: 'idaas-webhook-kit mock' }],
+    tags: [{ name: 'IDaaS webhooks', description: 'Deliveries from Entrust IDaaS' }],
+    paths: {
+      [OPENAPI_PATH]: {
+        post: operation('receiveIdaasEvent', 'Receive an IDaaS event', `${root.title}ByType`),
+      },
+    },
+    webhooks: { idaasEvent: { post: operation('idaasEvent', 'An IDaaS event', root.title) } },
+    components: {
+      schemas: components,
+      parameters: {
+        ContentDigest: headerParameter(
+          'Content-Digest',
+          'RFC 9530 digest of the raw body. The kit sends sha-256 (A2); verifiers accept sha-256 and sha-512.',
+          '(^|,)\\s*sha-(256|512)=:[A-Za-z0-9+/]+={0,2}:',
+          'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
+        ),
+        SignatureInput: headerParameter(
+          'Signature-Input',
+          'RFC 9421 signature parameters, label "sig": components ("@method" "@target-uri" "content-digest"), alg="hmac-sha256" and created in Unix seconds (A3).',
+          '(^|,)\\s*sig=\\(',
+          'sig=("@method" "@target-uri" "content-digest");created=1773682385;alg="hmac-sha256"',
+        ),
+        Signature: headerParameter(
+          'Signature',
+          'RFC 9421 signature, label "sig": base64 HMAC-SHA256 of the signature base, keyed with the webhook token (A1).',
+          '(^|,)\\s*sig=:[A-Za-z0-9+/]+={0,2}:',
+          'sig=:UF7WQQBH/47X0K3Ar2+MD4QwHgIBDrREtdeXX0f0rp4=:',
+        ),
+      },
+      responses: {
+        Accepted: { description: 'Delivered: the receiver accepted the event.' },
+        Delivered: { description: 'Delivered: IDaaS counts any 2xx within 3 seconds as success.' },
+        RetryLater: {
+          description:
+            'Not delivered: a server-side failure. IDaaS retries only 5xx, up to 3 attempts in total.',
+        },
+      },
+    },
+  }
+  const text = `${JSON.stringify(document, null, 2)}\n`
+  if (/"\$id"|"\$ref": "\.|"\$ref": "http/.test(text)) {
+    throw new Error(`generated/${OPENAPI_FILE} would hold an $id or an external $ref`)
+  }
+  return text
+}
+
 async function generateAll() {
   const schemas = await loadSchemas()
   const eventTypes = listEventTypes(schemas)
@@ -323,6 +520,7 @@ async function generateAll() {
     ['validate-strict.ts', generateValidators(schemas, 'strict')],
     ['validate-tolerant.ts', generateValidators(schemas, 'tolerant')],
     ['validator-types.ts', VALIDATOR_TYPES],
+    [OPENAPI_FILE, generateOpenApi(schemas, eventTypes)],
   ])
 }
 

@@ -1,0 +1,203 @@
+// Prism as the mock IDaaS receiver: the kit's `mock` command against a bare `prism mock` on the
+// same document, measured the same way in the same run. (1) Start-up: from spawning the process
+// to ready (the kit prints its URL only after its self-test; bare Prism prints "Prism is
+// listening" before it has compiled a validator, so both are also timed to the first validated
+// answer: POST {} → 422). (2) Valid signed deliveries per second over keep-alive loopback
+// connections, a bounded loop with a fixed number of requests in flight, the load generator in
+// this process and the server in its own. The kit's wrapper must add no more than 10 % to either.
+// Run after `npm run build`.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { Agent, request } from 'node:http'
+import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const { ENTRUST_EXAMPLES, signDelivery } = await import(
+  new URL('../dist/src/index.js', import.meta.url).href
+)
+
+const STARTS = 5 // start-up runs per server, alternating
+const CONNECTIONS = 10 // requests in flight
+const WARM_UP_MS = 1000
+const MEASURE_MS = 5000
+const RUNS = 3 // throughput runs per server, alternating
+const MAX_OVERHEAD = 0.1
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+
+const servers = {
+  prism: {
+    label: 'bare Prism (`prism mock`, @stoplight/prism-cli 5.14.2)',
+    args: [
+      `${root}node_modules/@stoplight/prism-cli/dist/index.js`,
+      'mock',
+      `${root}generated/openapi.bundled.json`,
+      '-p',
+      '0',
+    ],
+    ready: /Prism is listening on (http:\/\/\S+)/,
+    path: '/webhooks/idaas',
+  },
+  kit: {
+    label: 'kit (`idaas-webhook-kit mock`)',
+    args: [`${root}bin/idaas-webhook-kit.js`, 'mock', '--port', '0'],
+    ready: /listening on (http:\/\/\S+)/,
+    path: '',
+  },
+}
+
+/** Spawns a server in its own process group; resolves when its ready line appears. */
+async function startServer(server) {
+  const startedAt = performance.now()
+  const child = spawn(process.execPath, server.args, {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
+  const url = await new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk
+      const match = server.ready.exec(output)
+      if (match) {
+        // Keep draining stdout (Prism logs every request) without keeping it.
+        child.stdout.off('data', onData)
+        child.stdout.resume()
+        resolve(`${match[1]}${server.path}`)
+      }
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.once('exit', (code) =>
+      reject(new Error(`${server.label} exited with ${code}: ${stderr}`)),
+    )
+  })
+  const readyMs = performance.now() - startedAt
+  return { child, url, readyMs, startedAt }
+}
+
+async function stopServer({ child }) {
+  if (child.exitCode !== null) return
+  const exited = once(child, 'exit')
+  process.kill(-child.pid, 'SIGINT')
+  const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+function post(agent, url, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Time to the first validated answer: POST {} must get Prism's 422. */
+async function firstValidatedAnswer(server) {
+  const started = await startServer(server)
+  const agent = new Agent({ keepAlive: false })
+  const status = await post(agent, started.url, '{}', { 'content-type': 'application/json' })
+  const answeredMs = performance.now() - started.startedAt
+  agent.destroy()
+  await stopServer(started)
+  if (status !== 422) throw new Error(`${server.label}: POST {} got ${status}, not 422`)
+  return { readyMs: started.readyMs, answeredMs }
+}
+
+/** Valid signed deliveries per second, CONNECTIONS in flight, for `ms` milliseconds. */
+async function load(agent, url, ms) {
+  const body = JSON.stringify(ENTRUST_EXAMPLES['user.created'])
+  // The mock does not verify signatures, so one signed header set serves every request.
+  const headers = signDelivery({ url, body, token: 'whsec_bench' })
+  const latencies = []
+  let other = 0
+  const deadline = performance.now() + ms
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const started = performance.now()
+      const status = await post(agent, url, body, headers)
+      latencies.push(performance.now() - started)
+      if (status !== 204) other++
+    }
+  }
+  const started = performance.now()
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker))
+  const seconds = (performance.now() - started) / 1000
+  if (other > 0) throw new Error(`${other} deliveries were not answered 204`)
+  latencies.sort((a, b) => a - b)
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  }
+}
+
+async function throughput(server) {
+  const started = await startServer(server)
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+  try {
+    await load(agent, started.url, WARM_UP_MS)
+    return await load(agent, started.url, MEASURE_MS)
+  } finally {
+    agent.destroy()
+    await stopServer(started)
+  }
+}
+
+const loadBefore = loadavg()[0] ?? 0
+const starts = { prism: [], kit: [] }
+for (let i = 0; i < STARTS; i++) {
+  for (const name of i % 2 === 0 ? ['prism', 'kit'] : ['kit', 'prism']) {
+    starts[name].push(await firstValidatedAnswer(servers[name]))
+  }
+}
+const loads = { prism: [], kit: [] }
+for (let i = 0; i < RUNS; i++) {
+  for (const name of i % 2 === 0 ? ['prism', 'kit'] : ['kit', 'prism']) {
+    loads[name].push(await throughput(servers[name]))
+  }
+}
+
+const startMedian = (name, key) => median(starts[name].map((s) => s[key]))
+const loadMedian = (name, key) => median(loads[name].map((l) => l[key]))
+const overhead = (kit, prism, lowerIsBetter) => (lowerIsBetter ? kit / prism - 1 : prism / kit - 1)
+const verdict = (value) =>
+  `${value >= 0 ? '+' : ''}${fmt(value * 100, 1)} % ${value <= MAX_OVERHEAD ? '✅' : '❌'}`
+
+const prismReady = startMedian('prism', 'readyMs')
+const prismAnswered = startMedian('prism', 'answeredMs')
+const kitReady = startMedian('kit', 'readyMs')
+const kitAnswered = startMedian('kit', 'answeredMs')
+const prismRps = loadMedian('prism', 'rps')
+const kitRps = loadMedian('kit', 'rps')
+
+console.log(
+  `(1-minute load average before the run: ${fmt(loadBefore, 2)}; medians of ${STARTS} starts and ${RUNS} load runs of ${MEASURE_MS / 1000} s with ${CONNECTIONS} requests in flight, alternating)\n`,
+)
+console.log(
+  `| measure | ${servers.prism.label} | ${servers.kit.label} | kit overhead (target ≤ 10 %) |`,
+)
+console.log('|---|---|---|---|')
+console.log(
+  `| start → ready: first validated answer (POST {} → 422) | ${fmt(prismAnswered)} ms | ${fmt(kitAnswered)} ms | ${verdict(overhead(kitAnswered, prismAnswered, true))} |`,
+)
+console.log(
+  `| valid signed deliveries/s (204) | ${fmt(prismRps)} | ${fmt(kitRps)} | ${verdict(overhead(kitRps, prismRps, false))} |`,
+)
+console.log(
+  `| latency p50 / p99 | ${fmt(loadMedian('prism', 'p50'), 1)} / ${fmt(loadMedian('prism', 'p99'), 1)} ms | ${fmt(loadMedian('kit', 'p50'), 1)} / ${fmt(loadMedian('kit', 'p99'), 1)} ms | |`,
+)
+console.log(
+  `| info: start → ready line (Prism: "Prism is listening", before any validator is compiled; kit: its URL, after the self-test compiled and ran the validator) | ${fmt(prismReady)} ms | ${fmt(kitReady)} ms | not comparable |`,
+)

@@ -1,0 +1,318 @@
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { resolve } from 'node:path'
+import type { TLSSocket } from 'node:tls'
+import { formatMessage, KitError } from '../errors.js'
+import type { KeyEncoding } from '../signing/profile.js'
+import type { PublicUrlOption } from '../signing/target-uri.js'
+import { createDeliveryVerifier, type VerifyDeliveryResult } from '../signing/verify.js'
+import { createSelfSignedCertificate } from './certificate.js'
+import {
+  CAPTURE_FORMAT,
+  CAPTURE_VERSION,
+  type CapturedSignature,
+  type CaptureRecord,
+  encodeBody,
+} from './format.js'
+import {
+  checkHost,
+  checkMaxBodyBytes,
+  checkPort,
+  closeServer,
+  DEFAULT_HOST,
+  listen,
+  originOf,
+} from './listen.js'
+
+/** The largest body the capture receiver stores: 1 MiB (assumption A14). */
+export const CAPTURE_MAX_BODY_BYTES = 1024 * 1024
+
+/** The path the capture receiver suggests registering; it records a POST to any path. */
+export const CAPTURE_SUGGESTED_PATH = '/webhooks/idaas'
+
+/** Options of {@link startCaptureReceiver}. */
+export interface CaptureReceiverOptions {
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number
+  /** Address to bind. @default '127.0.0.1' (loopback: put a tunnel in front for a staging tenant) */
+  host?: string
+  /** JSON lines file to append one record per request to; created if missing. @default none (records kept in memory only) */
+  out?: string
+  /**
+   * Webhook token(s): verify each delivery's signature and record the result (never the token).
+   * @default not verified
+   */
+  token?: string | readonly string[]
+  /** How the token becomes the HMAC key (A1). @default 'utf8' */
+  keyEncoding?: KeyEncoding
+  /**
+   * The callback URL registered in IDaaS (a tunnel's URL): what IDaaS signed as `@target-uri` (A5).
+   * Recorded in each line. @default the URL the request arrived at
+   */
+  publicUrl?: string
+  /** Bodies above this many bytes get a 413 and are recorded without their body (A14). @default 1048576 */
+  maxBodyBytes?: number
+  /**
+   * Serve HTTPS (TLS 1.2 minimum): `true` generates a self-signed certificate for localhost,
+   * 127.0.0.1 and ::1 (see `certificate`); or give your own PEM `{ key, cert }`. @default false
+   */
+  tls?: boolean | { key: string | Buffer; cert: string | Buffer }
+  /** `fdatasync` after each line: survives a power cut, not only a crash, at a cost of milliseconds. @default false */
+  fsync?: boolean
+  /** Called after each request is recorded and answered. */
+  onCapture?: (record: CaptureRecord) => void
+}
+
+/** A running capture receiver. */
+export interface CaptureReceiver {
+  /** A callback URL to register (any path is recorded): `http(s)://127.0.0.1:<port>/webhooks/idaas`. */
+  readonly url: string
+  /** `http(s)://127.0.0.1:<port>`. */
+  readonly origin: string
+  /** The absolute path of the capture file, when `out` was given. */
+  readonly out: string | undefined
+  /** The certificate (PEM) clients must trust, with `tls`. */
+  readonly certificate: string | undefined
+  /** The certificate's SHA-256 fingerprint, with `tls`. */
+  readonly fingerprint256: string | undefined
+  /** The most recent records (up to 10,000), oldest first. */
+  readonly records: readonly CaptureRecord[]
+  /** How many requests were recorded since start. */
+  readonly count: number
+  /** Stops listening, closes every socket and the file; resolves when done. Safe to call twice. */
+  close(): Promise<void>
+}
+
+const RECORD_LIMIT = 10_000
+
+/**
+ * Starts a recording receiver for real IDaaS deliveries (through a tunnel from a staging tenant):
+ * every POST is appended to `out` as one JSON line with its raw headers and raw body, written
+ * before the answer so that nothing acknowledged is lost if the process dies, then answered 204
+ * at once. Signatures are verified when a token is given; the result is recorded, never the
+ * token. Bodies above 1 MiB get 413 (A14). Other methods get 405 and are not recorded.
+ * @example
+ * const capture = await startCaptureReceiver({ out: 'deliveries.jsonl', tls: true })
+ * // register capture.url (through a tunnel) in IDaaS, then: idaas-webhook-kit check deliveries.jsonl
+ */
+export async function startCaptureReceiver(
+  options: CaptureReceiverOptions = {},
+): Promise<CaptureReceiver> {
+  if (options === null || typeof options !== 'object') {
+    throw new KitError('Invalid options: expected an object.')
+  }
+  const port = checkPort(options.port ?? 0)
+  const host = checkHost(options.host ?? DEFAULT_HOST)
+  const maxBodyBytes = checkMaxBodyBytes(options.maxBodyBytes ?? CAPTURE_MAX_BODY_BYTES)
+  const publicUrl = checkPublicUrl(options.publicUrl)
+  const verify =
+    options.token === undefined
+      ? undefined
+      : createDeliveryVerifier({
+          token: options.token,
+          ...(options.keyEncoding === undefined ? {} : { keyEncoding: options.keyEncoding }),
+          ...(publicUrl === undefined ? {} : { publicUrl: publicUrl as PublicUrlOption }),
+        })
+
+  let tls: { key: string | Buffer; cert: string | Buffer } | undefined
+  let fingerprint256: string | undefined
+  if (options.tls === true) {
+    const generated = await createSelfSignedCertificate([host])
+    tls = generated
+    fingerprint256 = generated.fingerprint256
+  } else if (options.tls && typeof options.tls === 'object') {
+    tls = options.tls
+    try {
+      const { X509Certificate } = await import('node:crypto')
+      fingerprint256 = new X509Certificate(options.tls.cert).fingerprint256
+    } catch {
+      throw new KitError('Invalid option "tls": "cert" is not a PEM certificate.')
+    }
+  }
+
+  const out = options.out === undefined ? undefined : resolve(options.out)
+  let fd: number | undefined
+  if (out !== undefined) {
+    try {
+      fd = openSync(out, 'a')
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'error'
+      throw new KitError(`Failed to open the capture file "${out}" for appending (${code}).`, {
+        cause: error,
+      })
+    }
+  }
+
+  const records: CaptureRecord[] = []
+  let seq = 0
+  const append = (record: CaptureRecord) => {
+    if (fd !== undefined) {
+      // One write per line with O_APPEND, before the answer: a record IDaaS saw acknowledged is
+      // in the file even if this process dies right after.
+      const bytes = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8')
+      let written = 0
+      while (written < bytes.byteLength) {
+        written += writeSync(fd, bytes, written, bytes.byteLength - written)
+      }
+      if (options.fsync === true) fdatasyncSync(fd)
+    }
+    records.push(record)
+    if (records.length > RECORD_LIMIT) records.splice(0, records.length - RECORD_LIMIT)
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      req.resume()
+      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' })
+      res.end(`${formatMessage('The capture receiver records POST requests only.')}\n`)
+      return
+    }
+    const receivedAt = new Date().toISOString()
+    const body = await readBody(req, maxBodyBytes)
+    if (body.kind === 'aborted') return
+    seq += 1
+    const socket = req.socket as Partial<TLSSocket>
+    const scheme = tls ? 'https' : 'http'
+    const url = `${scheme}://${req.headers.host ?? originOf(server, scheme).replace(/^https?:\/\//, '')}${req.url ?? '/'}`
+    const headers: [string, string][] = []
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      headers.push([req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string])
+    }
+    const status = body.kind === 'too-large' ? 413 : 204
+    let signature: CapturedSignature = { checked: false }
+    if (verify !== undefined && body.kind === 'complete') {
+      signature = toCapturedSignature(
+        verify({ method: req.method, url, headers: req.headers, body: body.bytes }),
+      )
+    }
+    const record: CaptureRecord = {
+      format: CAPTURE_FORMAT,
+      version: CAPTURE_VERSION,
+      seq,
+      receivedAt,
+      method: req.method,
+      url,
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+      httpVersion: req.httpVersion,
+      remoteAddress: req.socket.remoteAddress ?? null,
+      tls: tls ? { protocol: socket.getProtocol?.() ?? null } : null,
+      headers,
+      body: body.kind === 'complete' ? encodeBody(body.bytes) : null,
+      ...(body.kind === 'too-large'
+        ? { tooLarge: { limit: maxBodyBytes, receivedBytes: body.receivedBytes } }
+        : {}),
+      signature,
+      response: { status },
+    }
+    append(record)
+    if (status === 413) {
+      res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+      res.end(
+        `${formatMessage(`The body is larger than ${maxBodyBytes} bytes, the capture limit (A14).`)}\n`,
+      )
+    } else {
+      res.writeHead(204)
+      res.end()
+    }
+    options.onCapture?.(record)
+  }
+
+  const requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      // The file could not be written: say so with a 500, so the sender retries later.
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+        res.end(
+          `${formatMessage(`Failed to record the request: ${error instanceof Error ? error.message : String(error)}`)}\n`,
+        )
+      } else res.destroy()
+    })
+  }
+  const server = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, requestListener)
+    : createHttpServer(requestListener)
+  try {
+    await listen(server, port, host, 'the capture receiver')
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd)
+    throw error
+  }
+  const origin = originOf(server, tls ? 'https' : 'http')
+  let closing: Promise<void> | undefined
+  return {
+    url: `${origin}${CAPTURE_SUGGESTED_PATH}`,
+    origin,
+    out,
+    certificate: tls ? String(tls.cert) : undefined,
+    fingerprint256,
+    records,
+    get count() {
+      return seq
+    },
+    close() {
+      closing ??= closeServer(server).then(() => {
+        if (fd !== undefined) closeSync(fd)
+        fd = undefined
+      })
+      return closing
+    },
+  }
+}
+
+function checkPublicUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    return new URL(String(value)).href
+  } catch {
+    throw new KitError(
+      `Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got ${JSON.stringify(String(value))}.`,
+    )
+  }
+}
+
+function toCapturedSignature(result: VerifyDeliveryResult): CapturedSignature {
+  if (result.ok) return { checked: true, ok: true }
+  // The verifier's messages name headers, parameters and the @target-uri, never the token or a signature.
+  return { checked: true, ok: false, reason: result.reason, message: result.message }
+}
+
+type Body =
+  | { kind: 'complete'; bytes: Buffer }
+  | { kind: 'too-large'; receivedBytes: number }
+  | { kind: 'aborted' }
+
+function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN)
+  return new Promise<Body>((resolveBody) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    let settled = false
+    const settle = (body: Body) => {
+      if (settled) return
+      settled = true
+      resolveBody(body)
+    }
+    // Past the limit, answer at once and keep draining without storing, so the 413 arrives.
+    if (declared > limit) settle({ kind: 'too-large', receivedBytes: declared })
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.byteLength
+      if (settled) return
+      if (total > limit) settle({ kind: 'too-large', receivedBytes: total })
+      else chunks.push(chunk)
+    })
+    req.on('end', () => settle({ kind: 'complete', bytes: Buffer.concat(chunks, total) }))
+    req.on('error', () => settle({ kind: 'aborted' }))
+    req.on('close', () =>
+      settle(
+        req.complete
+          ? { kind: 'complete', bytes: Buffer.concat(chunks, total) }
+          : { kind: 'aborted' },
+      ),
+    )
+  })
+}

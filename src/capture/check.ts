@@ -1,0 +1,641 @@
+import { createHash } from 'node:crypto'
+import { type Dictionary, isInnerList, parseDictionary } from 'structured-headers'
+import { formatMessage } from '../errors.js'
+import type { ValidationIssue } from '../schema/issues.js'
+import { validateEvent } from '../schema/validate.js'
+import { checkContentDigest } from '../signing/content-digest.js'
+import {
+  DEFAULT_MAX_AGE_SECONDS,
+  DEFAULT_MAX_SKEW_SECONDS,
+  IDAAS_CONTENT_TYPE,
+  IDAAS_COVERED_COMPONENTS,
+  IDAAS_METHOD,
+  IDAAS_SIGNATURE_ALGORITHM,
+  IDAAS_SIGNATURE_LABEL,
+  type KeyEncoding,
+} from '../signing/profile.js'
+import { createDeliveryVerifier } from '../signing/verify.js'
+import { type CaptureRecord, decodeBody, headerOf } from './format.js'
+import type { CaptureEntry, CaptureReadProblem } from './read-captures.js'
+
+/** `error`: the delivery breaks the schemas. `drift`: the schemas or the kit's assumptions are out of date. */
+export type FindingSeverity = 'error' | 'drift'
+
+/**
+ * What a finding is about. Errors: `schema-violation`, `invalid-body` (not UTF-8 JSON),
+ * `corrupt-record` (the stored body does not match its length or hash). Drift: `unknown-event-type`,
+ * `unknown-field`, `new-value` (a `const`/`enum` the schema does not list), `header` (missing or
+ * different header), `digest` (`Content-Digest` algorithm or mismatch), `signature-input` (label,
+ * components, parameters, `alg`, `created`), `signature` (did not verify), `body-too-large` (A14),
+ * `method`.
+ */
+export type FindingKind =
+  | 'schema-violation'
+  | 'invalid-body'
+  | 'corrupt-record'
+  | 'unknown-event-type'
+  | 'unknown-field'
+  | 'new-value'
+  | 'header'
+  | 'digest'
+  | 'signature-input'
+  | 'signature'
+  | 'body-too-large'
+  | 'method'
+
+/** One problem and how many deliveries showed it. */
+export interface DriftFinding {
+  severity: FindingSeverity
+  kind: FindingKind
+  /** A JSON pointer into the payload (`/data/entityAttributes/region`), or a header name (`Signature-Input`). */
+  path: string
+  /** One sentence fragment, e.g. `unknown field "region"`. */
+  message: string
+  /** How many deliveries showed it. */
+  count: number
+  /** The event types of those deliveries (`(unknown)` when the body had none). */
+  eventTypes: string[]
+  /** Line numbers in the capture file of the first deliveries that showed it (at most 10). */
+  lines: number[]
+}
+
+/** The result of {@link checkDeliveries}: plain data, `--reporter json` prints it as it is. */
+export interface DriftReport {
+  format: 'idaas-webhook-kit.drift-report'
+  version: 1
+  /** Capture records checked. */
+  deliveries: number
+  /** Deliveries that pass strict validation with no finding at all. */
+  clean: number
+  /** Deliveries with at least one error finding. */
+  withErrors: number
+  /** Deliveries with drift findings but no error. */
+  withDriftOnly: number
+  /** Event type → deliveries, in order of first appearance. */
+  eventTypes: Record<string, number>
+  /** Schema violations and unreadable bodies: the check fails on these. */
+  errors: DriftFinding[]
+  /** What the schemas or the kit's assumptions (A1–A5, A14, A15) did not expect. */
+  drift: DriftFinding[]
+  /** Lines that could not be read; `fatal: false` for a truncated last line. */
+  problems: CaptureReadProblem[]
+  /** Signature checks: with a token (`token`), from the capture run (`capture`), or none. */
+  signatures: {
+    source: 'token' | 'capture' | 'none'
+    checked: number
+    valid: number
+    invalid: number
+  }
+  /** No errors and no fatal read problems. */
+  ok: boolean
+}
+
+/** Options of {@link checkDeliveries}. */
+export interface CheckDeliveriesOptions {
+  /** Re-verify every signature with this token (at each delivery's arrival time). @default use the capture's result */
+  token?: string | readonly string[]
+  /** How the token becomes the HMAC key (A1). @default 'utf8' */
+  keyEncoding?: KeyEncoding
+  /** The callback URL registered in IDaaS, if not recorded in the capture (A5). @default each record's `publicUrl` or `url` */
+  publicUrl?: string
+}
+
+interface RawFinding {
+  severity: FindingSeverity
+  kind: FindingKind
+  path: string
+  message: string
+}
+
+const MAX_LINES = 10
+const KIT_PARAMETERS = ['created', 'alg']
+const UNKNOWN_TYPE = '(unknown)'
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The drift report of captured deliveries: each body validated in strict mode (A15), its headers
+ * compared with the signing profile the kit assumes (A1–A4), findings grouped with the field
+ * path and how many deliveries showed them. Schema violations are errors; unknown event types,
+ * unknown fields, new `const`/`enum` values and signature-profile surprises are drift.
+ * @example
+ * const { entries, problems } = await readCaptureFile('deliveries.jsonl')
+ * const report = checkDeliveries(entries, {}, problems)
+ * if (!report.ok) console.log(formatDriftReport(report))
+ */
+export function checkDeliveries(
+  entries: Iterable<CaptureEntry>,
+  options: CheckDeliveriesOptions = {},
+  problems: readonly CaptureReadProblem[] = [],
+): DriftReport {
+  const groups = new Map<string, DriftFinding>()
+  const eventTypes = new Map<string, number>()
+  const signatures: DriftReport['signatures'] = {
+    source: options.token === undefined ? 'none' : 'token',
+    checked: 0,
+    valid: 0,
+    invalid: 0,
+  }
+  let deliveries = 0
+  let clean = 0
+  let withErrors = 0
+  let withDriftOnly = 0
+  for (const { line, record } of entries) {
+    deliveries++
+    const analysis = analyse(record, options)
+    const type = analysis.type ?? UNKNOWN_TYPE
+    eventTypes.set(type, (eventTypes.get(type) ?? 0) + 1)
+    if (analysis.signature !== undefined) {
+      if (options.token === undefined) signatures.source = 'capture'
+      signatures.checked++
+      if (analysis.signature) signatures.valid++
+      else signatures.invalid++
+    }
+    const seen = new Set<string>()
+    for (const finding of analysis.findings) {
+      const key = `${finding.severity}\u0000${finding.kind}\u0000${finding.path}\u0000${finding.message}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      let group = groups.get(key)
+      if (group === undefined) {
+        group = { ...finding, count: 0, eventTypes: [], lines: [] }
+        groups.set(key, group)
+      }
+      group.count++
+      if (!group.eventTypes.includes(type)) group.eventTypes.push(type)
+      if (group.lines.length < MAX_LINES) group.lines.push(line)
+    }
+    const hasError = analysis.findings.some((f) => f.severity === 'error')
+    if (hasError) withErrors++
+    else if (analysis.findings.length > 0) withDriftOnly++
+    else clean++
+  }
+  const byCount = (a: DriftFinding, b: DriftFinding) =>
+    b.count - a.count || a.path.localeCompare(b.path) || a.message.localeCompare(b.message)
+  const all = [...groups.values()]
+  const errors = all.filter((f) => f.severity === 'error').sort(byCount)
+  return {
+    format: 'idaas-webhook-kit.drift-report',
+    version: 1,
+    deliveries,
+    clean,
+    withErrors,
+    withDriftOnly,
+    eventTypes: Object.fromEntries(eventTypes),
+    errors,
+    drift: all.filter((f) => f.severity === 'drift').sort(byCount),
+    problems: [...problems],
+    signatures,
+    ok: errors.length === 0 && !problems.some((p) => p.fatal),
+  }
+}
+
+interface Analysis {
+  type: string | undefined
+  findings: RawFinding[]
+  /** `true`/`false` when a signature was checked (now or at capture time), else `undefined`. */
+  signature: boolean | undefined
+}
+
+function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analysis {
+  const findings: RawFinding[] = []
+  const add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) =>
+    findings.push({ severity, kind, path, message })
+  let type: string | undefined
+  let bytes: Buffer | undefined
+
+  if (record.method !== IDAAS_METHOD) {
+    add('drift', 'method', '', `method is "${record.method}"; IDaaS sends "${IDAAS_METHOD}"`)
+  }
+  if (record.body === null) {
+    const size = record.tooLarge
+      ? `${record.tooLarge.receivedBytes} bytes, above the capture limit of ${record.tooLarge.limit}`
+      : 'not stored'
+    add(
+      'drift',
+      'body-too-large',
+      '',
+      `body of ${size} (A14): it was refused with 413 and not stored`,
+    )
+  } else {
+    bytes = decodeBody(record.body)
+    if (bytes.byteLength !== record.body.bytes || !hashMatches(bytes, record.body.sha256)) {
+      add(
+        'error',
+        'corrupt-record',
+        '',
+        'the stored body does not match its recorded length or SHA-256: the capture file was edited or damaged',
+      )
+      bytes = undefined
+    }
+  }
+  if (bytes !== undefined) {
+    type = checkBody(bytes, add)
+  }
+  checkHeaders(record, bytes, add)
+  const signature = checkSignature(record, options, add)
+  return { type, findings, signature }
+}
+
+function hashMatches(bytes: Buffer, sha256: string): boolean {
+  // Older writers may omit the hash; the length check still holds then.
+  if (typeof sha256 !== 'string') return true
+  return createHash('sha256').update(bytes).digest('base64') === sha256
+}
+
+type Add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) => void
+
+/** Validates the payload in strict mode; returns its `type` when it has one. */
+function checkBody(bytes: Buffer, add: Add): string | undefined {
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    add('error', 'invalid-body', '', 'body is not valid UTF-8')
+    return undefined
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    add('error', 'invalid-body', '', 'body is not valid JSON')
+    return undefined
+  }
+  const rawType =
+    value !== null && typeof value === 'object' ? (value as { type?: unknown }).type : undefined
+  const type = typeof rawType === 'string' ? rawType : undefined
+  const result = validateEvent(value, { mode: 'strict' })
+  for (const issue of result.issues) classifyIssue(issue, add)
+  return type
+}
+
+function classifyIssue(issue: ValidationIssue, add: Add): void {
+  const path = issue.path
+  if (issue.keyword === 'discriminator' && path === '/type') {
+    add('drift', 'unknown-event-type', path, `unknown event type ${JSON.stringify(issue.actual)}`)
+    return
+  }
+  if (issue.keyword === 'unevaluatedProperties') {
+    const name = path
+      .slice(path.lastIndexOf('/') + 1)
+      .replace(/~1/g, '/')
+      .replace(/~0/g, '~')
+    add('drift', 'unknown-field', path, `unknown field "${name}"`)
+    return
+  }
+  if (issue.keyword === 'const' || issue.keyword === 'enum') {
+    add(
+      'drift',
+      'new-value',
+      path,
+      `new value ${JSON.stringify(issue.actual)} (the schema has ${issue.expected})`,
+    )
+    return
+  }
+  // Group by what was expected, not by each delivery's value: "must be number", "is required".
+  add('error', 'schema-violation', path, issue.message.replace(/, got .*$/s, ''))
+}
+
+function parseField(value: string): Dictionary | undefined {
+  try {
+    return parseDictionary(value)
+  } catch {
+    return undefined
+  }
+}
+
+function checkHeaders(record: CaptureRecord, bytes: Buffer | undefined, add: Add): void {
+  const contentType = headerOf(record, 'content-type')
+  if (contentType === undefined) {
+    add(
+      'drift',
+      'header',
+      'Content-Type',
+      `header "Content-Type" is missing; IDaaS documents "${IDAAS_CONTENT_TYPE}"`,
+    )
+  } else if (contentType !== IDAAS_CONTENT_TYPE) {
+    add(
+      'drift',
+      'header',
+      'Content-Type',
+      `Content-Type is ${JSON.stringify(contentType)}; the kit sends "${IDAAS_CONTENT_TYPE}"`,
+    )
+  }
+  for (const name of ['Content-Digest', 'Signature-Input', 'Signature']) {
+    if (headerOf(record, name) === undefined) {
+      add(
+        'drift',
+        'header',
+        name,
+        `header "${name}" is missing; IDaaS documents it on every delivery`,
+      )
+    }
+  }
+
+  const digest = headerOf(record, 'content-digest')
+  if (digest !== undefined) {
+    const parsed = parseField(digest)
+    if (parsed === undefined || parsed.size === 0) {
+      add(
+        'drift',
+        'digest',
+        'Content-Digest',
+        'Content-Digest is not a structured field dictionary (RFC 9530)',
+      )
+    } else {
+      for (const algorithm of parsed.keys()) {
+        if (algorithm !== 'sha-256') {
+          add(
+            'drift',
+            'digest',
+            'Content-Digest',
+            `Content-Digest uses algorithm "${algorithm}"; the kit sends only "sha-256" (A2)`,
+          )
+        }
+      }
+      if (bytes !== undefined) {
+        const problem = checkContentDigest(digest, bytes)
+        if (problem?.problem === 'mismatch') {
+          add(
+            'drift',
+            'digest',
+            'Content-Digest',
+            `Content-Digest (${problem.algorithm}) does not match the captured body bytes`,
+          )
+        } else if (problem?.problem === 'unsupported') {
+          add(
+            'drift',
+            'digest',
+            'Content-Digest',
+            'Content-Digest has no algorithm the kit can check ("sha-256" or "sha-512")',
+          )
+        }
+      }
+    }
+  }
+
+  const input = headerOf(record, 'signature-input')
+  const inputs = input === undefined ? undefined : parseField(input)
+  if (input !== undefined && inputs === undefined) {
+    add(
+      'drift',
+      'signature-input',
+      'Signature-Input',
+      'Signature-Input is not a structured field dictionary (RFC 8941)',
+    )
+  }
+  if (inputs !== undefined) {
+    for (const label of inputs.keys()) {
+      if (label !== IDAAS_SIGNATURE_LABEL) {
+        add(
+          'drift',
+          'signature-input',
+          'Signature-Input',
+          `signature label "${label}"; the kit uses "${IDAAS_SIGNATURE_LABEL}"`,
+        )
+      }
+    }
+    const member = inputs.get(IDAAS_SIGNATURE_LABEL)
+    if (member === undefined) {
+      add(
+        'drift',
+        'signature-input',
+        'Signature-Input',
+        `no signature labelled "${IDAAS_SIGNATURE_LABEL}"`,
+      )
+    } else if (!isInnerList(member)) {
+      add(
+        'drift',
+        'signature-input',
+        'Signature-Input',
+        `member "${IDAAS_SIGNATURE_LABEL}" is not an inner list of components`,
+      )
+    } else {
+      const [items, parameters] = member
+      const components = items.map(([value]) => String(value))
+      const expected = IDAAS_COVERED_COMPONENTS.join(' ')
+      if (components.join(' ') !== expected) {
+        const list = components.map((c) => `"${c}"`).join(' ')
+        const kit = IDAAS_COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')
+        add(
+          'drift',
+          'signature-input',
+          'Signature-Input',
+          `covered components are (${list}); the kit covers (${kit})`,
+        )
+      }
+      for (const name of parameters.keys()) {
+        if (!KIT_PARAMETERS.includes(name)) {
+          add(
+            'drift',
+            'signature-input',
+            'Signature-Input',
+            `parameter "${name}" is not sent by the kit (A3)`,
+          )
+        }
+      }
+      for (const name of KIT_PARAMETERS) {
+        if (!parameters.has(name)) {
+          add(
+            'drift',
+            'signature-input',
+            'Signature-Input',
+            `parameter "${name}" is missing; the kit sends it (A3)`,
+          )
+        }
+      }
+      const alg = parameters.get('alg')
+      if (alg !== undefined && alg !== IDAAS_SIGNATURE_ALGORITHM) {
+        add(
+          'drift',
+          'signature-input',
+          'Signature-Input',
+          `alg is ${JSON.stringify(String(alg))}; the profile says "${IDAAS_SIGNATURE_ALGORITHM}"`,
+        )
+      }
+      const created = parameters.get('created')
+      const arrived = Date.parse(record.receivedAt) / 1000
+      if (typeof created === 'number' && Number.isFinite(arrived)) {
+        const age = Math.round(arrived - created)
+        if (age > DEFAULT_MAX_AGE_SECONDS || -age > DEFAULT_MAX_SKEW_SECONDS) {
+          add(
+            'drift',
+            'signature-input',
+            'Signature-Input',
+            `"created" is outside the kit's replay window on arrival (A4: ${DEFAULT_MAX_AGE_SECONDS} s old, ${DEFAULT_MAX_SKEW_SECONDS} s ahead)`,
+          )
+        }
+      } else if (created !== undefined && typeof created !== 'number') {
+        add('drift', 'signature-input', 'Signature-Input', '"created" is not an integer')
+      }
+    }
+  }
+
+  const signature = headerOf(record, 'signature')
+  const signatures = signature === undefined ? undefined : parseField(signature)
+  if (signature !== undefined && signatures === undefined) {
+    add(
+      'drift',
+      'signature-input',
+      'Signature',
+      'Signature is not a structured field dictionary (RFC 8941)',
+    )
+  }
+  if (signatures !== undefined && inputs !== undefined) {
+    const inputLabels = [...inputs.keys()].sort().join(',')
+    const signatureLabels = [...signatures.keys()].sort().join(',')
+    if (inputLabels !== signatureLabels) {
+      add(
+        'drift',
+        'signature-input',
+        'Signature',
+        'Signature and Signature-Input have different labels',
+      )
+    }
+  }
+}
+
+function checkSignature(
+  record: CaptureRecord,
+  options: CheckDeliveriesOptions,
+  add: Add,
+): boolean | undefined {
+  if (options.token === undefined) {
+    if (!record.signature.checked) return undefined
+    if (!record.signature.ok) {
+      add(
+        'drift',
+        'signature',
+        'Signature',
+        `signature did not verify at capture time (${record.signature.reason})`,
+      )
+    }
+    return record.signature.ok
+  }
+  const body = record.body
+  if (body === null) return undefined
+  const headers: Record<string, string[]> = {}
+  for (const [name, value] of record.headers) {
+    const key = name.toLowerCase()
+    headers[key] = [...(headers[key] ?? []), value]
+  }
+  const publicUrl = options.publicUrl ?? record.publicUrl
+  const arrivedAt = Date.parse(record.receivedAt)
+  const verifyWith = (keyEncoding: KeyEncoding) =>
+    createDeliveryVerifier({
+      token: options.token as string | readonly string[],
+      keyEncoding,
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+      ...(Number.isFinite(arrivedAt) ? { now: () => arrivedAt } : {}),
+    })({ method: record.method, url: record.url, headers, body: decodeBody(body) })
+  const keyEncoding = options.keyEncoding ?? 'utf8'
+  const result = verifyWith(keyEncoding)
+  if (result.ok) return true
+  if (result.reason === 'signature-mismatch') {
+    const other: KeyEncoding = keyEncoding === 'utf8' ? 'base64' : 'utf8'
+    let otherOk = false
+    try {
+      otherOk = verifyWith(other).ok
+    } catch {
+      // A token that is not base64 cannot be decoded: the other encoding is not it.
+    }
+    add(
+      'drift',
+      'signature',
+      'Signature',
+      otherOk
+        ? `signature verifies only with key encoding "${other}" (A1), not "${keyEncoding}"`
+        : 'signature does not match (signature-mismatch): wrong token, or a different @target-uri (A5: is "publicUrl" the URL registered in IDaaS?)',
+    )
+    return false
+  }
+  add('drift', 'signature', 'Signature', `signature did not verify (${result.reason})`)
+  return false
+}
+
+/** Colour helpers for {@link formatDriftReport}; each may return its input unchanged. */
+export interface DriftReportStyle {
+  bold(text: string): string
+  dim(text: string): string
+  red(text: string): string
+  green(text: string): string
+  yellow(text: string): string
+}
+
+const plain = (text: string) => text
+const PLAIN_STYLE: DriftReportStyle = {
+  bold: plain,
+  dim: plain,
+  red: plain,
+  green: plain,
+  yellow: plain,
+}
+
+/**
+ * The report as readable text: a summary, then errors (`✖`), drift (`⚠`) and unreadable lines.
+ * @example console.log(formatDriftReport(checkDeliveries(entries), { source: 'deliveries.jsonl' }))
+ */
+export function formatDriftReport(
+  report: DriftReport,
+  options: { source?: string; style?: DriftReportStyle } = {},
+): string {
+  const style = options.style ?? PLAIN_STYLE
+  const lines: string[] = []
+  const from = options.source ? ` from ${options.source}` : ''
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+  lines.push(
+    style.bold(
+      `Checked ${plural(report.deliveries, 'delivery', 'deliveries')}${from}: ${report.clean} clean, ${report.withDriftOnly} with drift only, ${report.withErrors} with errors.`,
+    ),
+  )
+  const types = Object.entries(report.eventTypes)
+    .map(([type, count]) => `${type} ×${count}`)
+    .join(', ')
+  if (types) lines.push(`Event types: ${types}.`)
+  const sig = report.signatures
+  if (sig.source !== 'none') {
+    const how = sig.source === 'token' ? 'verified with the token' : 'as verified while capturing'
+    lines.push(`Signatures ${how}: ${sig.valid} valid, ${sig.invalid} invalid.`)
+  }
+  const describe = (f: DriftFinding) => {
+    const where = f.path === '' ? '' : `\n  → at ${f.path}`
+    const seen = `${f.count} of ${report.deliveries}; ${f.eventTypes.join(', ')}; line${f.lines.length === 1 ? '' : 's'} ${f.lines.join(', ')}${f.count > f.lines.length ? ', …' : ''}`
+    return `${f.message}${where} ${style.dim(`(${seen})`)}`
+  }
+  if (report.errors.length > 0) {
+    lines.push('', style.bold('Errors: the deliveries break the schemas'))
+    for (const f of report.errors) lines.push(`${style.red('✖')} ${describe(f)}`)
+  }
+  if (report.drift.length > 0) {
+    lines.push('', style.bold('Drift: the schemas or the kit’s assumptions did not expect this'))
+    for (const f of report.drift) lines.push(`${style.yellow('⚠')} ${describe(f)}`)
+  }
+  if (report.problems.length > 0) {
+    lines.push('', style.bold('Unreadable lines'))
+    for (const p of report.problems) {
+      lines.push(`${p.fatal ? style.red('✖') : style.yellow('⚠')} ${p.message}`)
+    }
+  }
+  lines.push('')
+  const fatal = report.problems.filter((p) => p.fatal).length
+  if (report.ok) {
+    lines.push(
+      report.drift.length === 0
+        ? `${style.green('✔')} No errors and no drift.`
+        : `${style.green('✔')} No errors; ${plural(report.drift.length, 'drift finding')} to review.`,
+    )
+  } else {
+    const parts = [plural(report.errors.length, 'error finding')]
+    if (fatal > 0) parts.push(plural(fatal, 'unreadable line'))
+    lines.push(
+      `${style.red('✖')} ${parts.join(', ')}; ${plural(report.drift.length, 'drift finding')}.`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** A one-line message for the report, e.g. for an assertion. */
+export function describeDriftReport(report: DriftReport): string {
+  return formatMessage(
+    `Checked ${report.deliveries} deliveries: ${report.errors.length} error findings, ${report.drift.length} drift findings.`,
+  )
+}

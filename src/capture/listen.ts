@@ -1,0 +1,93 @@
+import type { Server } from 'node:net'
+import { KitError } from '../errors.js'
+
+/** The host the kit's servers bind to unless told otherwise: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1'
+
+/**
+ * Starts listening and resolves once the socket accepts connections; a busy port or an address
+ * that cannot be bound becomes a `KitError` naming it (`what` says which server, for the message).
+ * @internal
+ */
+export function listen(server: Server, port: number, host: string, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      const where = `${host}:${port}`
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use. Pass another port, or 0 for a free one.`
+          : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+            ? `cannot bind to "${host}" (${error.code}). Is the host an address of this machine?`
+            : error.code === 'EACCES'
+              ? `permission denied for ${where} (EACCES). Ports below 1024 need privileges.`
+              : `${where}: ${error.message}`
+      reject(new KitError(`Failed to start ${what}: ${reason}`, { cause: error }))
+    }
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(port, host)
+  })
+}
+
+/**
+ * `http://127.0.0.1:4010`: the origin clients use for a listening server. An unspecified address
+ * (`0.0.0.0`, `::`) is shown as loopback, which always reaches it from this machine.
+ * @internal
+ */
+export function originOf(server: Server, protocol: 'http' | 'https'): string {
+  const address = server.address()
+  if (address === null || typeof address === 'string') {
+    throw new KitError('Failed to read the server address: the server is not listening.')
+  }
+  let host = address.address
+  if (host === '0.0.0.0') host = '127.0.0.1'
+  if (host === '::') host = '::1'
+  const shown = host.includes(':') ? `[${host}]` : host
+  return `${protocol}://${shown}:${address.port}`
+}
+
+/**
+ * Stops accepting connections, closes every open socket (idle keep-alive ones included) and
+ * resolves when the server is closed. Safe to call twice.
+ * @internal
+ */
+export function closeServer(server: Server & { closeAllConnections?: () => void }): Promise<void> {
+  if (!server.listening) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    server.closeAllConnections?.()
+  })
+}
+
+/** A port number from 0 to 65535, or a `KitError`. @internal */
+export function checkPort(port: unknown): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new KitError(`Invalid option "port": expected 0 to 65535, got ${String(port)}.`)
+  }
+  return port
+}
+
+/** A non-empty host string, or a `KitError`. @internal */
+export function checkHost(host: unknown): string {
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw new KitError(
+      `Invalid option "host": expected an address such as "127.0.0.1", got ${JSON.stringify(host)}.`,
+    )
+  }
+  return host
+}
+
+/** A positive whole number of bytes, or a `KitError`. @internal */
+export function checkMaxBodyBytes(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new KitError(
+      `Invalid option "maxBodyBytes": expected a whole number of bytes (at least 1), got ${String(value)}.`,
+    )
+  }
+  return value
+}

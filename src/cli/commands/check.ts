@@ -1,0 +1,120 @@
+import { constants, createReadStream } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { formatMessage } from '../../errors.js'
+import {
+  type CliCommand,
+  type CliInput,
+  CliUsageError,
+  type CommandContext,
+  type CommandInput,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+} from '../command.js'
+import { describeFsError } from '../fs-errors.js'
+import { readBooleanOption, readChoiceOption, readStringOption, sharedOptions } from '../options.js'
+import { readKeyEncoding, signingOptions, TOKEN_ENV } from './sign.js'
+
+/** A capture file argument opened for reading: a file, or stdin for "-". @internal */
+export async function openCaptureFile(
+  name: string,
+  { io, bin }: CommandContext,
+  command: string,
+): Promise<CliInput | NodeJS.ReadableStream> {
+  if (name === '-') {
+    if (io.stdin.isTTY === true) {
+      throw new CliUsageError(
+        `Nothing to read: "-" means stdin, but stdin is a terminal. Run "${bin} ${command} --help" for usage.`,
+      )
+    }
+    return io.stdin
+  }
+  const path = resolve(io.cwd, name)
+  try {
+    const stats = await stat(path)
+    if (stats.isDirectory()) throw new CliUsageError(`Failed to read "${name}": it is a directory.`)
+    await access(path, constants.R_OK)
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error
+    throw new CliUsageError(`Failed to read "${name}": ${describeFsError(error)}.`)
+  }
+  return createReadStream(path)
+}
+
+/** `check <deliveries.jsonl>`: the drift report of captured deliveries. */
+export const checkCommand: CliCommand = {
+  name: 'check',
+  args: '<deliveries>',
+  description:
+    'Check captured deliveries (from capture) against the schemas and the signing profile: the drift report',
+  options: [
+    sharedOptions.reporter,
+    {
+      flags: '--token <token>',
+      description: `Re-verify every signature with this token (default: $${TOKEN_ENV} if set)`,
+    },
+    signingOptions.keyEncoding,
+    {
+      flags: '--public-url <url>',
+      description: 'The callback URL registered in IDaaS, if the capture did not record it (A5)',
+    },
+    { flags: '--fail-on-drift', description: 'Exit 1 on drift findings too, not only on errors' },
+  ],
+  examples: [
+    'idaas-webhook-kit check deliveries.jsonl',
+    'idaas-webhook-kit check deliveries.jsonl --reporter json > drift.json',
+    'idaas-webhook-kit check deliveries.jsonl --token "$IDAAS_WEBHOOK_TOKEN" --fail-on-drift',
+  ],
+  run: runCheck,
+}
+
+async function runCheck(input: CommandInput, context: CommandContext): Promise<number> {
+  const { options } = input
+  const { io, style } = context
+  const reporter = readChoiceOption(options, 'reporter', '--reporter', ['pretty', 'json'], 'pretty')
+  const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
+  const keyEncoding = readKeyEncoding(options)
+  const publicUrl = readStringOption(options, 'publicUrl')
+  if (publicUrl !== undefined) {
+    try {
+      new URL(publicUrl)
+    } catch {
+      throw new CliUsageError(
+        `Invalid option "--public-url": expected an absolute URL, got "${publicUrl}".`,
+      )
+    }
+  }
+  const name = input.args[0] as string
+  const source = await openCaptureFile(name, context, 'check')
+
+  const [{ collectCaptureLines }, { checkDeliveries, formatDriftReport }] = await Promise.all([
+    import('../../capture/read-captures.js'),
+    import('../../capture/check.js'),
+  ])
+  let read: Awaited<ReturnType<typeof collectCaptureLines>>
+  try {
+    read = await collectCaptureLines(source as AsyncIterable<string | Uint8Array>)
+  } catch (error) {
+    io.stderr.write(
+      `${style.red(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`))}\n`,
+    )
+    return EXIT_USAGE
+  }
+  const report = checkDeliveries(
+    read.entries,
+    {
+      ...(token === undefined ? {} : { token, keyEncoding }),
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+    },
+    read.problems,
+  )
+  if (reporter === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  else
+    io.stdout.write(
+      `${formatDriftReport(report, { source: name === '-' ? '<stdin>' : name, style })}\n`,
+    )
+  if (!report.ok) return EXIT_FAILURE
+  if (readBooleanOption(options, 'failOnDrift') && report.drift.length > 0) return EXIT_FAILURE
+  return EXIT_OK
+}

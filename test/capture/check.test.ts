@@ -1,0 +1,266 @@
+import { Readable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { type CaptureRecord, encodeBody } from '../../src/capture/format.js'
+import {
+  type CaptureEntry,
+  checkDeliveries,
+  collectCaptureLines,
+  createEvent,
+  ENTRUST_EXAMPLES,
+  formatDriftReport,
+  signDelivery,
+} from '../../src/index.js'
+import { signDeliveryWith } from '../../src/signing/sign.js'
+
+const URL_SEEN = 'http://127.0.0.1:4012/webhooks/idaas'
+const TOKEN = 'whsec_check-tests'
+const RECEIVED_AT = '2026-03-16T17:53:40.000Z'
+const CREATED = Math.floor(Date.parse(RECEIVED_AT) / 1000) - 2
+
+/** A capture record as the capture receiver writes it, signed like IDaaS (or with `headers`). */
+function recordOf(
+  body: string,
+  headers: Record<string, string> = signDelivery({
+    url: URL_SEEN,
+    body,
+    token: TOKEN,
+    created: CREATED,
+  }),
+  seq = 1,
+): CaptureRecord {
+  return {
+    format: 'idaas-webhook-kit.capture',
+    version: 1,
+    seq,
+    receivedAt: RECEIVED_AT,
+    method: 'POST',
+    url: URL_SEEN,
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    tls: null,
+    headers: [['Host', '127.0.0.1:4012'], ...Object.entries(headers)],
+    body: encodeBody(Buffer.from(body)),
+    signature: { checked: false },
+    response: { status: 204 },
+  }
+}
+
+const entries = (records: CaptureRecord[]): CaptureEntry[] =>
+  records.map((record, i) => ({ line: i + 1, record }))
+
+const gridCreated = JSON.stringify(ENTRUST_EXAMPLES['grid.created'])
+const userCreated = JSON.stringify(ENTRUST_EXAMPLES['user.created'])
+
+describe('checkDeliveries', () => {
+  it('reports deliveries that match the schemas and the signing profile as clean', () => {
+    const report = checkDeliveries(entries([recordOf(gridCreated), recordOf(userCreated)]))
+    expect(report).toMatchObject({
+      deliveries: 2,
+      clean: 2,
+      withErrors: 0,
+      withDriftOnly: 0,
+      errors: [],
+      drift: [],
+      ok: true,
+      eventTypes: { 'grid.created': 1, 'user.created': 1 },
+    })
+  })
+
+  it('makes schema violations errors, grouped by field path with how many deliveries showed them', () => {
+    const bad = (n: number) => {
+      const event = structuredClone(ENTRUST_EXAMPLES['grid.created']) as {
+        data: { entityAttributes: Record<string, unknown> }
+      }
+      event.data.entityAttributes.serialNumber = String(n)
+      return recordOf(JSON.stringify(event))
+    }
+    const report = checkDeliveries(entries([bad(1), recordOf(gridCreated), bad(2)]))
+    expect(report.ok).toBe(false)
+    expect(report.withErrors).toBe(2)
+    expect(report.errors).toEqual([
+      {
+        severity: 'error',
+        kind: 'schema-violation',
+        path: '/data/entityAttributes/serialNumber',
+        message: 'must be number',
+        count: 2,
+        eventTypes: ['grid.created'],
+        lines: [1, 3],
+      },
+    ])
+  })
+
+  it('reports unknown event types, unknown fields and new const values as drift, not errors', () => {
+    const unknownType = { ...ENTRUST_EXAMPLES['user.created'], type: 'sso.login.completed' }
+    const unknownField = { ...ENTRUST_EXAMPLES['user.created'], region: 'eu-west' }
+    const password = createEvent('password.updated', undefined, { seed: 1 }) as unknown as {
+      data: Record<string, unknown>
+    }
+    password.data.entityType = 'PASSWORDS'
+    const report = checkDeliveries(
+      entries([
+        recordOf(JSON.stringify(unknownType)),
+        recordOf(JSON.stringify(unknownField)),
+        recordOf(JSON.stringify(unknownField)),
+        recordOf(JSON.stringify(password)),
+      ]),
+    )
+    expect(report.errors).toEqual([])
+    expect(report.ok).toBe(true)
+    expect(report.drift.map((f) => [f.kind, f.path, f.message, f.count])).toEqual([
+      ['unknown-field', '/region', 'unknown field "region"', 2],
+      [
+        'new-value',
+        '/data/entityType',
+        'new value "PASSWORDS" (the schema has "USERPASSWORDS")',
+        1,
+      ],
+      ['unknown-event-type', '/type', 'unknown event type "sso.login.completed"', 1],
+    ])
+    expect(report.eventTypes).toEqual({
+      'sso.login.completed': 1,
+      'user.created': 2,
+      'password.updated': 1,
+    })
+  })
+
+  it('reports signature-profile surprises: extra parameters, another digest, missing headers', () => {
+    const withKeyid = signDelivery({
+      url: URL_SEEN,
+      body: gridCreated,
+      token: TOKEN,
+      created: CREATED,
+      keyid: 'k1',
+    })
+    const sha512 = signDelivery({
+      url: URL_SEEN,
+      body: gridCreated,
+      token: TOKEN,
+      created: CREATED,
+      digestAlgorithm: 'sha-512',
+    })
+    const extraComponent = signDeliveryWith(
+      { url: URL_SEEN, body: gridCreated, token: TOKEN, created: CREATED },
+      { components: ['@method', '@target-uri', 'content-digest', 'content-type'] },
+    )
+    const unsigned = { 'Content-Type': 'application/json; charset=utf-8' }
+    const report = checkDeliveries(
+      entries([
+        recordOf(gridCreated, withKeyid),
+        recordOf(gridCreated, withKeyid),
+        recordOf(gridCreated, sha512),
+        recordOf(gridCreated, extraComponent),
+        recordOf(gridCreated, unsigned),
+      ]),
+    )
+    expect(report.ok).toBe(true)
+    expect(report.drift.map((f) => [f.path, f.message, f.count])).toEqual([
+      ['Signature-Input', 'parameter "keyid" is not sent by the kit (A3)', 2],
+      [
+        'Content-Digest',
+        'Content-Digest uses algorithm "sha-512"; the kit sends only "sha-256" (A2)',
+        1,
+      ],
+      [
+        'Content-Digest',
+        'header "Content-Digest" is missing; IDaaS documents it on every delivery',
+        1,
+      ],
+      [
+        'Content-Type',
+        'Content-Type is "application/json; charset=utf-8"; the kit sends "application/json"',
+        1,
+      ],
+      ['Signature', 'header "Signature" is missing; IDaaS documents it on every delivery', 1],
+      [
+        'Signature-Input',
+        'covered components are ("@method" "@target-uri" "content-digest" "content-type"); the kit covers ("@method" "@target-uri" "content-digest")',
+        1,
+      ],
+      [
+        'Signature-Input',
+        'header "Signature-Input" is missing; IDaaS documents it on every delivery',
+        1,
+      ],
+    ])
+  })
+
+  it('re-verifies signatures with a token at arrival time and says when the other key encoding works (A1)', () => {
+    const base64Token = `whsec_${Buffer.from('a 32 byte secret for the tests!!').toString('base64')}`
+    const utf8Signed = recordOf(gridCreated)
+    const base64Signed = recordOf(
+      gridCreated,
+      signDelivery({
+        url: URL_SEEN,
+        body: gridCreated,
+        token: base64Token,
+        created: CREATED,
+        keyEncoding: 'base64',
+      }),
+    )
+    const valid = checkDeliveries(entries([utf8Signed]), { token: TOKEN })
+    expect(valid.signatures).toEqual({ source: 'token', checked: 1, valid: 1, invalid: 0 })
+    const hinted = checkDeliveries(entries([base64Signed]), { token: base64Token })
+    expect(hinted.signatures.invalid).toBe(1)
+    expect(hinted.drift.map((f) => f.message)).toEqual([
+      'signature verifies only with key encoding "base64" (A1), not "utf8"',
+    ])
+  })
+
+  it('flags a stored body that no longer matches its hash as a damaged record', () => {
+    const record = recordOf(userCreated)
+    if (record.body) record.body.data = record.body.data.replace('adminuser', 'adminuzer')
+    const report = checkDeliveries(entries([record]))
+    expect(report.errors.map((f) => f.kind)).toEqual(['corrupt-record'])
+  })
+})
+
+describe('reading a capture file for check', () => {
+  it('reports a truncated last line without failing the check', async () => {
+    const lines = [recordOf(userCreated), recordOf(gridCreated, undefined, 2)].map((r) =>
+      JSON.stringify(r),
+    )
+    const text = `${lines[0]}\n${lines[1]}\n${(lines[1] as string).slice(0, 80)}`
+    const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
+    expect(read).toHaveLength(2)
+    expect(problems).toEqual([
+      {
+        line: 3,
+        kind: 'truncated',
+        fatal: false,
+        message:
+          'line 3 is truncated (no newline at the end, incomplete JSON): the capture was interrupted while writing it, so it is skipped',
+      },
+    ])
+    const report = checkDeliveries(read, {}, problems)
+    expect(report.ok).toBe(true)
+    expect(formatDriftReport(report)).toContain('⚠ line 3 is truncated')
+  })
+
+  it('fails the check on a damaged line in the middle and on a line that is not a capture record', async () => {
+    const good = JSON.stringify(recordOf(userCreated))
+    const text = `${good}\n{"not json\n${JSON.stringify({ id: 'x', type: 'user.created' })}\n${good}\n`
+    const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
+    expect(read.map((e) => e.line)).toEqual([1, 4])
+    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([
+      [2, 'invalid-json', true],
+      [3, 'not-a-record', true],
+    ])
+    expect(problems[1]?.message).toBe(
+      'line 3 is not a capture record ("format" is not "idaas-webhook-kit.capture")',
+    )
+    expect(checkDeliveries(read, {}, problems).ok).toBe(false)
+  })
+
+  it('reads lines split across chunks at any byte, multi-byte characters included', async () => {
+    const body = JSON.stringify({ ...ENTRUST_EXAMPLES['user.created'], note: 'café ✓' })
+    const text = `${JSON.stringify(recordOf(body))}\n`
+    const bytes = Buffer.from(text)
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) =>
+      bytes.subarray(i * 7, i * 7 + 7),
+    )
+    const { entries: read, problems } = await collectCaptureLines(Readable.from(chunks))
+    expect(problems).toEqual([])
+    expect(read[0]?.record.body?.data).toBe(body)
+  })
+})
