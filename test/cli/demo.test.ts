@@ -1,29 +1,56 @@
 import { describe, expect, it } from 'vitest'
 import { ENTRUST_EXAMPLES } from '../../generated/entrust-examples.js'
+import { VERIFY_CHECK_IDS } from '../../src/index.js'
 import { cli } from './helpers.js'
 
-describe('idaas-webhook-kit demo', () => {
-  it('says what the kit is, lists the catalogue, checks every example in both modes and suggests --help', async () => {
+describe('idaas-webhook-kit demo (what npm start runs)', () => {
+  it('verifies the reference receiver, then a broken one, says the failure is expected, and exits 0', async () => {
+    const started = performance.now()
     const run = await cli(['demo'])
+    expect(performance.now() - started).toBeLessThan(10_000)
     expect(run).toMatchObject({ code: 0, stderr: '' })
-    expect(run.stdout).toMatch(
+    const out = run.stdout
+    expect(out).toMatch(
       /^idaas-webhook-kit \d+\.\d+\.\d+: contract tests, mocks and types for receivers of Entrust IDaaS webhooks\.\n/,
     )
+    expect(out).toContain('✔ 25 event types known. ✔ All 8 examples are valid in both modes.\n')
+    expect(out).toContain('  (idaas-webhook-kit demo --catalogue lists them)\n')
+    const [reference, broken] = out.split(/^2\. /m)
+    expect(reference).toContain(
+      '1. The reference receiver: createIdaasNodeHandler() from this kit, on a free port, checked with the full verify\n',
+    )
+    for (const id of VERIFY_CHECK_IDS) {
+      expect(reference).toMatch(new RegExp(`^ {2}[✔⚠] ${id} +\\d+ ms`, 'm'))
+    }
+    expect(reference).toContain('✔ PASS: no error-severity check failed (uses-https: warning).')
+    expect(broken).toMatch(
+      /^A receiver broken on purpose: .* verify must catch it with verifies-raw-body:/,
+    )
+    expect(broken).toMatch(
+      /^ {2}✖ verifies-raw-body +\d+ ms {2}9 of 9 byte-tricky bodies did not get a 2xx/m,
+    )
+    expect(broken).toContain('✖ FAIL: 1 error-severity check failed: verifies-raw-body.')
+    expect(broken).toContain(
+      '✔ Demo OK: the reference receiver passed, and the broken one failed exactly verifies-raw-body. That red ✖ above is expected: it is what verify is for.\n',
+    )
+    expect(out).toMatch(
+      /^Try next\n {2}idaas-webhook-kit verify http:\/\/localhost:3000\/webhooks\/idaas --token "\$TOKEN" +your receiver$/m,
+    )
+    expect(out).not.toContain('The 25 event types')
+  })
+
+  it('lists the catalogue and the examples with --catalogue', async () => {
+    const run = await cli(['demo', '--catalogue'])
+    expect(run.code).toBe(0)
     expect(run.stdout).toContain('\nThe 25 event types\nTYPE ')
     expect(run.stdout).toMatch(
       /^credential\.print +credential +api-enum-only +no +CredentialPrintEvent$/m,
     )
-    const types = Object.keys(ENTRUST_EXAMPLES)
-    expect(run.stdout).toContain(
-      `Entrust's ${types.length} published examples, validated in strict and tolerant mode\n`,
-    )
-    for (const type of types) {
+    for (const type of Object.keys(ENTRUST_EXAMPLES)) {
       expect(run.stdout).toMatch(
         new RegExp(`^✔ +${type.replace(/\./g, '\\.')} +strict ✔ +tolerant ✔$`, 'm'),
       )
     }
-    expect(run.stdout).toContain(`✔ All ${types.length} examples are valid in both modes.`)
-    expect(run.stdout).toMatch(/^ {2}idaas-webhook-kit --help +every command, with examples$/m)
   })
 
   it('takes no arguments', async () => {

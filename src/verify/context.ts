@@ -1,0 +1,365 @@
+import type { IdaasEventType } from '../../generated/types.js'
+import { type ClockOption, createRealClock } from '../delivery/clock.js'
+import { type DeliverableEvent, type DeliverOptions, deliver } from '../delivery/engine.js'
+import type { FetchLike } from '../delivery/in-process.js'
+import type { DeliveryPolicy } from '../delivery/policy.js'
+import type { DeliveryReport } from '../delivery/report.js'
+import { isTlsErrorCode } from '../delivery/tls.js'
+import { createEvent } from '../schema/factories.js'
+import type { KeyEncoding } from '../signing/profile.js'
+import { signDelivery } from '../signing/sign.js'
+import type { SignedDelivery } from '../signing/signed-delivery.js'
+import {
+  attemptEvidence,
+  cleanErrorMessage,
+  deliveryEvidence,
+  excerpt,
+  REDACTED,
+  round,
+} from './evidence.js'
+import type { VerifyTransport } from './transport.js'
+import type { VerifyCheckId, VerifyEvidence } from './types.js'
+
+/** After this many timeouts in a row the receiver is taken to hang: nothing more is sent. */
+export const HANG_LIMIT = 6
+
+/** One attempt any check made, kept for `responds-in-time` and `no-redirect`. */
+export interface PooledAttempt {
+  check: VerifyCheckId | 'probe'
+  case: string
+  outcome: string
+  status?: number
+  durationMs: number
+  location?: string
+  /** A valid delivery sent on its own (not in the burst): what `responds-in-time` measures. */
+  timed: boolean
+}
+
+/** A delivery made through the engine, or not made because the receiver hangs. */
+export interface DeliveryOutcome {
+  delivered: boolean
+  report: DeliveryReport | undefined
+  evidence: VerifyEvidence
+}
+
+/** A request sent exactly once, outside the engine. */
+export interface SendOutcome {
+  /** `success` for a 2xx. */
+  outcome: string
+  status?: number
+  evidence: VerifyEvidence
+}
+
+/** Everything a check needs: where to send, how to sign, and what earlier checks saw. */
+export interface VerifyContextOptions {
+  token: string
+  keyEncoding: KeyEncoding | undefined
+  /** Where requests go. */
+  sendUrl: string
+  /** The signed `@target-uri`: the public URL, or the send URL (A5). */
+  signUrl: string
+  /** `url` or `handler`. */
+  targetKind: 'url' | 'handler'
+  /** The policy every valid delivery goes through (IDaaS's, with the chosen deadline). */
+  policy: DeliveryPolicy
+  transport: VerifyTransport
+  timeoutMs: number
+  slowMs: number
+  burst: number
+  seed: number
+  ca: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+  clock: ClockOption | undefined
+  /** When the run started (epoch ms): the `eventTime` of the events sent. */
+  startedAt: number
+}
+
+const realClock = createRealClock()
+
+/** Raised when a request sent once exceeds the deadline. */
+class DeadlineExceeded extends Error {
+  override name = 'TimeoutError'
+}
+
+/** The shared state of one run. @internal */
+export class VerifyContext {
+  readonly options: VerifyContextOptions
+  readonly attempts: PooledAttempt[] = []
+  /** True once {@link HANG_LIMIT} requests in a row timed out. */
+  hung = false
+  private consecutiveTimeouts = 0
+  private everyType: Promise<Array<{ type: IdaasEventType; outcome: DeliveryOutcome }>> | undefined
+
+  constructor(options: VerifyContextOptions) {
+    this.options = options
+  }
+
+  /** Removes the token and every signature sent from text that came back from the receiver. */
+  readonly redact = (text: string): string => {
+    let out = text
+    const { token } = this.options
+    if (token.length >= 4) out = out.replaceAll(token, REDACTED)
+    for (const signature of this.options.transport.signatures) {
+      out = out.replaceAll(signature, REDACTED)
+    }
+    return out
+  }
+
+  /** A seeded, valid event of `type`, dated at the start of the run, so each run sends new ids. */
+  event<T extends IdaasEventType>(type: T, offset: number) {
+    return createEvent(type, undefined, {
+      seed: this.options.seed * 100_000 + offset,
+      eventTime: new Date(this.options.startedAt),
+    })
+  }
+
+  /** Delivers `event` through the delivery engine under the run's policy (or `policy`). */
+  async deliverEvent(
+    event: DeliverableEvent,
+    check: VerifyCheckId | 'probe',
+    name: string,
+    settings: { policy?: DeliveryPolicy; concurrent?: boolean; rawBody?: string } = {},
+  ): Promise<DeliveryOutcome> {
+    if (this.hung) return { delivered: false, report: undefined, evidence: notSent(name) }
+    const { options } = this
+    const deliverOptions: DeliverOptions = {
+      policy: settings.policy ?? options.policy,
+      fetch:
+        settings.rawBody === undefined
+          ? options.transport.fetch
+          : this.rawBodyFetch(settings.rawBody),
+      seed: options.seed,
+    }
+    if (options.keyEncoding !== undefined)
+      deliverOptions.signing = { keyEncoding: options.keyEncoding }
+    if (options.clock !== undefined) deliverOptions.clock = options.clock
+    const report = await deliver(
+      event,
+      { url: options.signUrl, token: options.token },
+      deliverOptions,
+    )
+    for (const attempt of report.attempts) {
+      const pooled: PooledAttempt = {
+        check,
+        case: name,
+        outcome: attempt.outcome,
+        durationMs: attempt.durationMs,
+        timed: settings.concurrent !== true,
+      }
+      if (attempt.status !== undefined) pooled.status = attempt.status
+      if (attempt.location !== undefined) pooled.location = attempt.location
+      this.attempts.push(pooled)
+      if (settings.concurrent !== true) this.noteOutcome(attempt.outcome)
+    }
+    return { delivered: report.ok, report, evidence: deliveryEvidence(name, report, this.redact) }
+  }
+
+  /**
+   * A fetch for the delivery engine that sends `body`, byte for byte, instead of the engine's
+   * `JSON.stringify(event)`, signed afresh with the attempt's `created`: so byte-exact bodies get
+   * the policy (deadline, retries, A6/A7) like every other valid delivery.
+   */
+  private rawBodyFetch(body: string): FetchLike {
+    const { token, keyEncoding, signUrl, transport } = this.options
+    return (input, init = {}) => {
+      const engineHeaders = new Headers(init.headers)
+      const created = /;created=(\d+)/.exec(engineHeaders.get('signature-input') ?? '')?.[1]
+      const headers = signDelivery({
+        url: signUrl,
+        body,
+        token,
+        created: created === undefined ? false : Number(created),
+        ...(keyEncoding === undefined ? {} : { keyEncoding }),
+      })
+      return transport.fetch(input, { ...init, headers: { ...headers }, body })
+    }
+  }
+
+  /**
+   * Sends `delivery` exactly once (never retried), within the deadline, and reads at most the
+   * capped body. `timed`: a valid delivery that counts for `responds-in-time`.
+   */
+  async sendOnce(
+    delivery: SignedDelivery,
+    check: VerifyCheckId,
+    name: string,
+    settings: { description?: string; timed?: boolean } = {},
+  ): Promise<SendOutcome> {
+    const withDescription = (evidence: VerifyEvidence): VerifyEvidence =>
+      settings.description === undefined
+        ? evidence
+        : { ...evidence, description: settings.description }
+    if (this.hung) {
+      return { outcome: 'not-sent', evidence: withDescription(notSent(name)) }
+    }
+    const { timeoutMs, transport } = this.options
+    const controller = new AbortController()
+    let timedOut = false
+    const cancel = realClock.setTimer(() => {
+      timedOut = true
+      controller.abort(new DeadlineExceeded(`No complete response within ${timeoutMs} ms.`))
+    }, timeoutMs)
+    const elapsed = realClock.stopwatch()
+    const evidence: VerifyEvidence = { case: name, outcome: 'network', attempts: 1 }
+    try {
+      const response = await abortable(
+        transport.fetch(delivery.url, {
+          method: delivery.method,
+          headers: delivery.headers,
+          body: delivery.body,
+          redirect: 'manual',
+          signal: controller.signal,
+        }),
+        controller.signal,
+      )
+      evidence.status = response.status
+      evidence.outcome = classifyStatus(response.status)
+      const text = await readText(response, controller.signal)
+      if (text.length > 0) evidence.body = excerpt(text, this.redact)
+      const location = response.headers.get('location')
+      if (evidence.outcome === 'redirect' && location !== null) {
+        evidence.location = excerpt(location, this.redact)
+      }
+    } catch (error) {
+      if (timedOut) {
+        evidence.outcome = 'timeout'
+        evidence.error = `No complete response within ${timeoutMs} ms.`
+      } else {
+        const { code, message } = describeError(error)
+        evidence.outcome = code !== undefined && isTlsErrorCode(code) ? 'tls' : 'network'
+        evidence.error = excerpt(message, this.redact)
+      }
+    } finally {
+      cancel()
+    }
+    evidence.durationMs = round(elapsed())
+    const pooled: PooledAttempt = {
+      check,
+      case: name,
+      outcome: evidence.outcome,
+      durationMs: evidence.durationMs,
+      timed: settings.timed === true,
+    }
+    if (evidence.status !== undefined) pooled.status = evidence.status
+    if (evidence.location !== undefined) pooled.location = evidence.location
+    this.attempts.push(pooled)
+    this.noteOutcome(evidence.outcome)
+    const result: SendOutcome = { outcome: evidence.outcome, evidence: withDescription(evidence) }
+    if (evidence.status !== undefined) result.status = evidence.status
+    return result
+  }
+
+  /**
+   * One valid delivery of each of the 25 event types, in catalogue order, through the engine.
+   * Shared by `accepts-every-event-type`, `responds-in-time` and `no-redirect`: sent once per run.
+   */
+  everyEventType(
+    types: readonly IdaasEventType[],
+  ): Promise<Array<{ type: IdaasEventType; outcome: DeliveryOutcome }>> {
+    this.everyType ??= (async () => {
+      const results: Array<{ type: IdaasEventType; outcome: DeliveryOutcome }> = []
+      for (const [index, type] of types.entries()) {
+        const outcome = await this.deliverEvent(
+          this.event(type, 1000 + index),
+          'accepts-every-event-type',
+          type,
+        )
+        results.push({ type, outcome })
+      }
+      return results
+    })()
+    return this.everyType
+  }
+
+  /** Evidence for each attempt of a report (for messages that list retried attempts). */
+  attemptsOf(name: string, report: DeliveryReport): VerifyEvidence[] {
+    return report.attempts.map((attempt) =>
+      attemptEvidence(name, attempt, report.attempts.length, this.redact),
+    )
+  }
+
+  private noteOutcome(outcome: string): void {
+    if (outcome === 'timeout') {
+      this.consecutiveTimeouts++
+      if (this.consecutiveTimeouts >= HANG_LIMIT) this.hung = true
+    } else {
+      this.consecutiveTimeouts = 0
+    }
+  }
+}
+
+function notSent(name: string): VerifyEvidence {
+  return {
+    case: name,
+    outcome: 'not-sent',
+    attempts: 0,
+    error: `Not sent: the receiver had stopped answering (${HANG_LIMIT} timeouts in a row).`,
+  }
+}
+
+/** The engine's classification of a status (docs/idaas-webhooks.md §8; A7: 3xx is a failure). */
+export function classifyStatus(status: number): string {
+  if (status >= 200 && status <= 299) return 'success'
+  if (status >= 300 && status <= 399) return 'redirect'
+  if (status >= 500 && status <= 599) return 'http-5xx'
+  return 'http-4xx'
+}
+
+function describeError(error: unknown): { code?: string; message: string } {
+  let code: string | undefined
+  const messages: string[] = []
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const record = current as { code?: unknown; message?: unknown; cause?: unknown }
+    if (code === undefined && typeof record.code === 'string') code = record.code
+    if (typeof record.message === 'string') messages.push(record.message)
+    current = record.cause
+  }
+  const message = cleanErrorMessage(messages.at(-1)?.split('\n')[0] ?? 'unknown error')
+  const text = code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
+  return code === undefined ? { message: text } : { code, message: text }
+}
+
+/** Reads the (capped) body as text within the deadline; keeps the first 1 KiB. */
+async function readText(response: Response, signal: AbortSignal): Promise<string> {
+  const stream = response.body
+  if (stream === null) return ''
+  const reader = stream.getReader()
+  const kept: Uint8Array[] = []
+  let keptBytes = 0
+  try {
+    for (;;) {
+      const { done, value } = await abortable(reader.read(), signal)
+      if (done) break
+      if (keptBytes < 1024) {
+        const slice = value.subarray(0, 1024 - keptBytes)
+        kept.push(slice)
+        keptBytes += slice.byteLength
+      }
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {})
+    throw error
+  }
+  return new TextDecoder().decode(Buffer.concat(kept))
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}

@@ -1,0 +1,328 @@
+import { type DeliverableEvent, deliver } from '../delivery/engine.js'
+import type { FetchReceiver } from '../delivery/in-process.js'
+import { createDeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
+import { formatDeliveryReport } from '../delivery/report.js'
+import { KitError } from '../errors.js'
+import { checkLines } from '../reporters/pretty.js'
+import { PLAIN_STYLE } from '../reporters/style.js'
+import { IDAAS_EVENT_TYPES } from '../schema/event-types.js'
+import { createEvent } from '../schema/factories.js'
+import { formatIssues } from '../schema/issues.js'
+import { type ValidationMode, validateEvent } from '../schema/validate.js'
+import type { KeyEncoding } from '../signing/profile.js'
+import { excerpt, timings } from '../verify/evidence.js'
+import { DEFAULT_HANDLER_URL, verifyReceiver } from '../verify/run-contract.js'
+import { createTransport } from '../verify/transport.js'
+import type {
+  VerifyCheckId,
+  VerifyReceiverOptions,
+  VerifyReport,
+  VerifyTarget,
+} from '../verify/types.js'
+
+/**
+ * What the receiver matchers take as `expect(received)`: a Fetch-API handler (verified
+ * in-process), a URL, or a verify target (`{ url }`, `{ handler, url? }`).
+ */
+export type ReceiverUnderTest = FetchReceiver | string | URL | VerifyTarget
+
+/** What a matcher returns, as vitest's and jest's `expect.extend` expect it. */
+export interface IdaasMatcherResult {
+  pass: boolean
+  message: () => string
+}
+
+/** The part of the matcher context (vitest's and jest's `this`) the matchers use. */
+export interface IdaasMatcherContext {
+  isNot?: boolean
+}
+
+/** How to sign and reach the receiver, for the delivery matchers. */
+export interface IdaasDeliveryMatcherOptions {
+  /** The webhook token the receiver verifies with (A1). */
+  token: string
+  /** How the token becomes the HMAC key (A1). @default 'utf8' */
+  keyEncoding?: KeyEncoding
+  /** The URL registered in IDaaS, when the receiver is reached at another one (A5). */
+  publicUrl?: string | URL
+  /** Per-attempt deadline in milliseconds. @default 3000 */
+  timeoutMs?: number
+}
+
+/** Options of `toRespondWithin`. */
+export interface RespondWithinOptions extends Omit<IdaasDeliveryMatcherOptions, 'timeoutMs'> {
+  /** The event to time. @default `samples` events of different types */
+  event?: DeliverableEvent
+  /** How many events to time when no `event` is given. @default 5 */
+  samples?: number
+}
+
+/** Options of `toRejectForgedDeliveries`. */
+export interface RejectForgedOptions extends Omit<VerifyReceiverOptions, 'only' | 'skip'> {
+  /** Leave out forged checks, e.g. `['rejects-stale-signature']` for a receiver without a replay window. */
+  skip?: readonly ForgedCheckId[]
+}
+
+/** The checks of `toRejectForgedDeliveries`. */
+export type ForgedCheckId = Extract<
+  VerifyCheckId,
+  | 'rejects-missing-signature'
+  | 'rejects-wrong-token'
+  | 'rejects-tampered-body'
+  | 'rejects-stale-signature'
+>
+
+const FORGED_CHECKS: readonly ForgedCheckId[] = [
+  'rejects-missing-signature',
+  'rejects-wrong-token',
+  'rejects-tampered-body',
+  'rejects-stale-signature',
+]
+
+function toTarget(received: unknown, matcher: string): VerifyTarget {
+  if (typeof received === 'function') return { handler: received as FetchReceiver }
+  if (typeof received === 'string' || received instanceof URL) return { url: received }
+  if (
+    received !== null &&
+    typeof received === 'object' &&
+    ('url' in received || 'handler' in received)
+  ) {
+    return received as VerifyTarget
+  }
+  throw new KitError(
+    `${matcher}: expect() must get a Fetch handler (request => response), a URL, or { url } / { handler }.`,
+  )
+}
+
+function requireOptions(options: unknown, matcher: string): void {
+  const token = (options as { token?: unknown } | undefined)?.token
+  if (typeof token !== 'string' || token === '') {
+    throw new KitError(`${matcher}: option "token" (the webhook token) is required.`)
+  }
+}
+
+function describeTarget(target: VerifyTarget): string {
+  return 'handler' in target ? 'the handler' : `the receiver at ${String(target.url)}`
+}
+
+/** The URL to send to and the URL to sign for a target. */
+function urls(target: VerifyTarget, publicUrl: string | URL | undefined) {
+  const sendUrl = new URL(String(target.url ?? DEFAULT_HANDLER_URL)).href
+  return { sendUrl, signUrl: publicUrl === undefined ? sendUrl : new URL(String(publicUrl)).href }
+}
+
+function policyFor(timeoutMs: number | undefined, maxAttempts?: number) {
+  if (timeoutMs === undefined && maxAttempts === undefined) return IDAAS_POLICY
+  return createDeliveryPolicy({
+    name: IDAAS_POLICY.name,
+    ...(timeoutMs === undefined ? {} : { deadlineMs: timeoutMs }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  })
+}
+
+function failingLines(report: VerifyReport): string {
+  return report.checks
+    .filter((c) => !c.ok)
+    .flatMap((c) => checkLines(c, PLAIN_STYLE))
+    .join('\n')
+}
+
+/**
+ * The matchers, runner-neutral: register them with vitest's or jest's `expect.extend`. They use
+ * only `this.isNot` from the matcher context.
+ */
+export const idaasMatchers = {
+  /** Delivers `event` under the IDaaS policy; passes when the receiver answers 2xx (after retries). */
+  async toAcceptIdaasEvent(
+    this: IdaasMatcherContext,
+    received: unknown,
+    event: DeliverableEvent,
+    options: IdaasDeliveryMatcherOptions,
+  ): Promise<IdaasMatcherResult> {
+    const target = toTarget(received, 'toAcceptIdaasEvent')
+    requireOptions(options, 'toAcceptIdaasEvent')
+    const { sendUrl, signUrl } = urls(target, options.publicUrl)
+    const transport = createTransport(
+      'handler' in target ? { handler: target.handler } : { url: sendUrl },
+      { sendUrl },
+    )
+    try {
+      const report = await deliver(
+        event,
+        { url: signUrl, token: options.token },
+        {
+          policy: policyFor(options.timeoutMs),
+          fetch: transport.fetch,
+          ...(options.keyEncoding === undefined
+            ? {}
+            : { signing: { keyEncoding: options.keyEncoding } }),
+        },
+      )
+      const redact = (text: string) => {
+        let out = text.replaceAll(options.token, '[redacted]')
+        for (const signature of transport.signatures) out = out.replaceAll(signature, '[redacted]')
+        return out
+      }
+      const last = report.attempts.at(-1)
+      const body = last?.responseBody
+        ? `\nLast response body: ${excerpt(last.responseBody, redact)}`
+        : ''
+      const timeline = redact(formatDeliveryReport(report))
+      const what = `"${report.eventType}" (envelope id "${report.eventId}")`
+      return {
+        pass: report.ok,
+        message: () =>
+          report.ok
+            ? `expected ${describeTarget(target)} not to accept ${what}, but it did:\n${timeline}`
+            : `expected ${describeTarget(target)} to accept ${what}, but it did not:\n${timeline}${body}`,
+      }
+    } finally {
+      transport.close()
+    }
+  },
+
+  /**
+   * Sends the kit's forged deliveries (no signature, wrong token/label/alg/URL, tampered body,
+   * stale `created`), each once; passes when none gets a 2xx.
+   */
+  async toRejectForgedDeliveries(
+    this: IdaasMatcherContext,
+    received: unknown,
+    options: RejectForgedOptions,
+  ): Promise<IdaasMatcherResult> {
+    const target = toTarget(received, 'toRejectForgedDeliveries')
+    requireOptions(options, 'toRejectForgedDeliveries')
+    const skip = options.skip ?? []
+    const only = FORGED_CHECKS.filter((id) => !skip.includes(id))
+    const report = await verifyReceiver(target, { ...options, skip: [], only })
+    const pass = report.checks.every((c) => c.ok)
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected ${describeTarget(target)} to accept some forged delivery, but it refused all of them (${only.join(', ')}).`
+          : `expected ${describeTarget(target)} to refuse every forged delivery, but:\n${failingLines(report)}`,
+    }
+  },
+
+  /** Times `event` (or `samples` events of different types), one attempt each; passes when every answer is a 2xx within `ms`. */
+  async toRespondWithin(
+    this: IdaasMatcherContext,
+    received: unknown,
+    ms: number,
+    options: RespondWithinOptions,
+  ): Promise<IdaasMatcherResult> {
+    const target = toTarget(received, 'toRespondWithin')
+    requireOptions(options, 'toRespondWithin')
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+      throw new KitError(`toRespondWithin: expected milliseconds above 0, got ${String(ms)}.`)
+    }
+    const samples = options.samples ?? 5
+    const events: DeliverableEvent[] =
+      options.event !== undefined
+        ? [options.event]
+        : Array.from({ length: samples }, (_, i) =>
+            createEvent(
+              IDAAS_EVENT_TYPES[i % IDAAS_EVENT_TYPES.length]?.type ?? 'user.created',
+              undefined,
+              {
+                seed: 900 + i,
+                eventTime: new Date(),
+              },
+            ),
+          )
+    const { sendUrl, signUrl } = urls(target, options.publicUrl)
+    const transport = createTransport(
+      'handler' in target ? { handler: target.handler } : { url: sendUrl },
+      { sendUrl },
+    )
+    // One attempt each, with a deadline of at least IDaaS's: a slow answer is measured, not cut.
+    const policy = policyFor(Math.max(Math.ceil(ms), IDAAS_POLICY.deadlineMs), 1)
+    const answers: Array<{ type: string; durationMs: number; status?: number; outcome: string }> =
+      []
+    try {
+      for (const event of events) {
+        const report = await deliver(
+          event,
+          { url: signUrl, token: options.token },
+          {
+            policy,
+            fetch: transport.fetch,
+            ...(options.keyEncoding === undefined
+              ? {}
+              : { signing: { keyEncoding: options.keyEncoding } }),
+          },
+        )
+        for (const attempt of report.attempts) {
+          const answer = {
+            type: event.type,
+            durationMs: attempt.durationMs,
+            outcome: attempt.outcome,
+          }
+          answers.push(
+            attempt.status === undefined ? answer : { ...answer, status: attempt.status },
+          )
+        }
+      }
+    } finally {
+      transport.close()
+    }
+    const stats = timings(answers.map((a) => a.durationMs))
+    const late = answers.filter((a) => a.outcome !== 'success' || a.durationMs > ms)
+    const pass = late.length === 0
+    const figures = `p50 ${stats.p50} ms, p95 ${stats.p95} ms, max ${stats.max} ms over ${stats.count} deliveries`
+    const list = late
+      .map((a) => `  "${a.type}": ${a.durationMs.toFixed(1)} ms, ${a.status ?? a.outcome}`)
+      .join('\n')
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected ${describeTarget(target)} not to answer every delivery with a 2xx within ${ms} ms, but it did (${figures}).`
+          : `expected ${describeTarget(target)} to answer every delivery with a 2xx within ${ms} ms (${figures}), but:\n${list}`,
+    }
+  },
+
+  /** Validates a payload against the IDaaS event schemas: tolerant mode (A15) unless `mode: 'strict'`. */
+  toBeValidIdaasEvent(
+    this: IdaasMatcherContext,
+    received: unknown,
+    options: { mode?: ValidationMode } = {},
+  ): IdaasMatcherResult {
+    const mode = options.mode ?? 'tolerant'
+    const result = validateEvent(received, { mode })
+    const type =
+      received !== null &&
+      typeof received === 'object' &&
+      typeof (received as { type?: unknown }).type === 'string'
+        ? `"${(received as { type: string }).type}" `
+        : ''
+    const notes = result.notes.length > 0 ? `\nNotes:\n${formatIssues(result.notes)}` : ''
+    return {
+      pass: result.ok,
+      message: () =>
+        result.ok
+          ? `expected the value not to be a valid IDaaS event (${mode} mode), but it is a valid ${type}event.${notes}`
+          : `expected the value to be a valid IDaaS event (${mode} mode), but:\n${formatIssues(result.issues)}`,
+    }
+  },
+
+  /** Runs the whole verify contract; passes when no error-severity check fails. */
+  async toPassIdaasContract(
+    this: IdaasMatcherContext,
+    received: unknown,
+    options: VerifyReceiverOptions,
+  ): Promise<IdaasMatcherResult> {
+    const target = toTarget(received, 'toPassIdaasContract')
+    requireOptions(options, 'toPassIdaasContract')
+    const report = await verifyReceiver(target, options)
+    const ran = report.checks.filter((c) => c.details.skipped === undefined).length
+    return {
+      pass: report.ok,
+      message: () =>
+        report.ok
+          ? `expected ${describeTarget(target)} not to pass the IDaaS contract, but no error-severity check failed (${ran} checks ran).`
+          : `expected ${describeTarget(target)} to pass the IDaaS contract, but:\n${failingLines(report)}`,
+    }
+  },
+}

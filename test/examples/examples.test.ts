@@ -1,0 +1,151 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it, onTestFinished } from 'vitest'
+// The examples import the package by name: in this repository that resolves to dist/ through the
+// package's own "exports" (Node's self-reference), so `npm run build` must have run.
+import { createReceiver as createAcceptsForgeries } from '../../examples/broken/accepts-forgeries.mjs'
+import { createApp as createReserializing } from '../../examples/broken/reserializing.mjs'
+import { createReceiver as createSlow } from '../../examples/broken/slow.mjs'
+import { createReceiver as createStrictSchema } from '../../examples/broken/strict-schema.mjs'
+import { createApp as createExpressApp } from '../../examples/express/server.mjs'
+import { createApp as createFastifyApp } from '../../examples/fastify/server.mjs'
+import { createApp as createHonoApp } from '../../examples/hono/app.mjs'
+import { createReceiver as createNodeReceiver } from '../../examples/node-http/server.mjs'
+import { type VerifyReport, verifyReceiver } from '../../src/index.js'
+import { cleanEnv, runProcess } from '../e2e/run.js'
+
+const TOKEN = 'whsec_examples-token-0123456789abcdef'
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Listens on 127.0.0.1:0 and closes (with its connections) when the test finishes. */
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  )
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+}
+
+const errors = (report: VerifyReport) =>
+  report.checks.filter((c) => !c.ok && c.severity === 'error').map((c) => c.id)
+const warnings = (report: VerifyReport) =>
+  report.checks.filter((c) => !c.ok && c.severity === 'warning').map((c) => c.id)
+
+describe('the reference receivers in examples/ pass the full verify', () => {
+  it('node-http/server.mjs, and its queue does each envelope id once', async () => {
+    const worked: string[] = []
+    const url = await listen(
+      createNodeReceiver({ token: TOKEN, work: (event) => worked.push(event.id) }),
+    )
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    expect(errors(report)).toEqual([])
+    expect(warnings(report)).toEqual(['uses-https']) // http:// on loopback
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(new Set(worked).size).toBe(worked.length)
+    expect(worked.length).toBeGreaterThanOrEqual(25 + 50)
+  })
+
+  it('express/server.mjs', async () => {
+    const app = createExpressApp({ token: TOKEN, work: () => {} })
+    const url = await listen(app.listen(0, '127.0.0.1'))
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    expect(errors(report)).toEqual([])
+  })
+
+  it('fastify/server.mjs', async () => {
+    const app = await createFastifyApp({ token: TOKEN, work: () => {} })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    onTestFinished(() => app.close())
+    const { port } = app.server.address() as AddressInfo
+    const report = await verifyReceiver(
+      { url: `http://127.0.0.1:${port}/webhooks/idaas` },
+      { token: TOKEN },
+    )
+    expect(errors(report)).toEqual([])
+  })
+
+  it('hono/app.mjs, in-process through app.fetch with no port', async () => {
+    const app = createHonoApp({ token: TOKEN, work: () => {} })
+    const report = await verifyReceiver({ handler: app.fetch }, { token: TOKEN })
+    expect(report.checks.filter((c) => !c.ok)).toEqual([])
+    expect(report.checks.find((c) => c.id === 'uses-https')?.details.skipped).toBe(
+      'in-process handler',
+    )
+  })
+})
+
+describe('the broken receivers in examples/ are caught with the right check ids', () => {
+  it('broken/slow.mjs fails responds-in-time', async () => {
+    const url = await listen(createSlow({ token: TOKEN, delayMs: 400 }))
+    const report = await verifyReceiver({ url }, { token: TOKEN, timeoutMs: 250 })
+    expect(errors(report)).toContain('responds-in-time')
+    expect(errors(report)).toEqual([
+      'accepts-every-event-type',
+      'tolerates-unknown-fields',
+      'responds-in-time',
+      'handles-burst',
+    ])
+    const slow = report.checks.find((c) => c.id === 'responds-in-time')
+    expect(slow?.details.failures?.map((f) => f.case)).toEqual([
+      'user.created',
+      'user.created + top-level fields',
+    ])
+  })
+
+  it('broken/reserializing.mjs fails verifies-raw-body only', async () => {
+    const app = createReserializing({ token: TOKEN })
+    const url = await listen(app.listen(0, '127.0.0.1'))
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    expect(errors(report)).toEqual(['verifies-raw-body'])
+  })
+
+  it('broken/accepts-forgeries.mjs fails every forgery check', async () => {
+    const url = await listen(createAcceptsForgeries())
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    expect(errors(report)).toEqual([
+      'rejects-missing-signature',
+      'rejects-wrong-token',
+      'rejects-tampered-body',
+    ])
+    expect(warnings(report)).toEqual(['uses-https', 'rejects-stale-signature'])
+    expect(report.ok).toBe(false)
+  })
+
+  it('broken/strict-schema.mjs fails the tolerance checks', async () => {
+    const url = await listen(createStrictSchema({ token: TOKEN }))
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    // reordered-keys, one of the byte-tricky bodies, carries an unknown field as well.
+    expect(errors(report)).toEqual([
+      'verifies-raw-body',
+      'tolerates-unknown-event-type',
+      'tolerates-unknown-fields',
+    ])
+  })
+})
+
+describe('running the examples from the repository', () => {
+  it('resolves "idaas-webhook-kit" to the built dist/ through the package self-reference', async () => {
+    const result = await runProcess(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log(import.meta.resolve('idaas-webhook-kit'))"],
+      { cwd: root, env: cleanEnv() },
+    )
+    expect(result.stdout.trim()).toBe(new URL('../../dist/src/index.js', import.meta.url).href)
+  })
+
+  it('a reference receiver started with node refuses to start without IDAAS_WEBHOOK_TOKEN', async () => {
+    const result = await runProcess(process.execPath, ['examples/node-http/server.mjs'], {
+      cwd: root,
+      env: cleanEnv({ IDAAS_WEBHOOK_TOKEN: '' }),
+    })
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: 'Set IDAAS_WEBHOOK_TOKEN to the webhook token IDaaS showed you.\n',
+    })
+  })
+})
