@@ -1,9 +1,13 @@
 /**
  * The candidate closest to `input` for a "Did you mean …?" hint, or `undefined` when none is
- * close: at most 2 edits, and fewer than half of the input's length.
+ * close: fewer than `maxEdits + 1` edits (default 2) and fewer than half of the input's length.
  */
-export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(3, Math.ceil(input.length / 2))
+export function closestMatch(
+  input: string,
+  candidates: Iterable<string>,
+  { maxEdits = 2 }: { maxEdits?: number } = {},
+): string | undefined {
+  const limit = Math.min(maxEdits + 1, Math.ceil(input.length / 2))
   let best: string | undefined
   let bestDistance = limit
   for (const candidate of candidates) {

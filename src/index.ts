@@ -146,3 +146,27 @@ export { createInProcessFetch } from './delivery/in-process.js'
 export { createIdaasTenant } from './tenant/tenant.js'
 export { isTenantApiError, TenantApiError } from './tenant/errors.js'
 export { emitBurst, emitOutOfOrder, emitTwice } from './tenant/scenarios.js'
+// Receiver contract verification (verify) and its reporters
+export {
+  DEFAULT_BURST,
+  DEFAULT_HANDLER_URL,
+  DEFAULT_SLOW_MS,
+  verifyReceiver,
+} from './verify/run-contract.js'
+export { VERIFY_CHECK_IDS, VERIFY_CHECKS } from './verify/types.js'
+export { MAX_RESPONSE_BYTES } from './verify/transport.js'
+export { createPrettyReporter, formatPrettyReport } from './reporters/pretty.js'
+export { formatJsonReport, VERIFY_REPORT_SCHEMA_ID } from './reporters/json.js'
+export { formatJunitReport } from './reporters/junit.js'
+export { formatGithubAnnotations } from './reporters/github-actions.js'
+// Capture, check and replay of real deliveries (no Prism: the mock and the proxy are in "./prism")
+export { CAPTURE_FORMAT, CAPTURE_SCHEMA_ID, CAPTURE_VERSION } from './capture/format.js'
+export {
+  CAPTURE_MAX_BODY_BYTES,
+  CAPTURE_SUGGESTED_PATH,
+  startCaptureReceiver,
+} from './capture/capture-receiver.js'
+export { createSelfSignedCertificate } from './capture/certificate.js'
+export { collectCaptureLines, readCaptureFile, readCaptureLines } from './capture/read-captures.js'
+export { checkDeliveries, describeDriftReport, formatDriftReport } from './capture/check.js'
+export { replayDeliveries } from './capture/replay.js'

@@ -76,3 +76,33 @@ export type {
 } from './tenant/admin-api-types.js'
 export type { CallbackUrlRule } from './tenant/webhook-registry.js'
 export type { ScenarioOptions, ScenarioTarget } from './tenant/scenarios.js'
+// Receiver contract verification (verify) and its reporters
+export type {
+  VerifyCheckDetails,
+  VerifyCheckId,
+  VerifyCheckInfo,
+  VerifyCheckResult,
+  VerifyEvidence,
+  VerifyProgressEvent,
+  VerifyReceiverOptions,
+  VerifyReport,
+  VerifySeverity,
+  VerifyTarget,
+  VerifyTimings,
+} from './verify/types.js'
+export type { PrettyReporter, PrettyReporterOptions } from './reporters/pretty.js'
+export type { ReporterStyle } from './reporters/style.js'
+// Capture, check and replay of real deliveries
+export type { CapturedBody, CapturedSignature, CaptureRecord } from './capture/format.js'
+export type { CaptureReceiver, CaptureReceiverOptions } from './capture/capture-receiver.js'
+export type { SelfSignedCertificate } from './capture/certificate.js'
+export type { CaptureEntry, CaptureLine, CaptureReadProblem } from './capture/read-captures.js'
+export type {
+  CheckDeliveriesOptions,
+  DriftFinding,
+  DriftReport,
+  DriftReportStyle,
+  FindingKind,
+  FindingSeverity,
+} from './capture/check.js'
+export type { ReplayOptions, ReplayResult, ReplaySummary } from './capture/replay.js'

@@ -16,6 +16,7 @@
  * 3. Test it in-process: `await runCLI(['sign', ...], io)` (see `test/cli/helpers.ts`).
  */
 import { type CAC, cac } from 'cac'
+import { closestMatch } from '../closest-match.js'
 import { formatMessage } from '../errors.js'
 import {
   type CliCommand,
@@ -26,15 +27,21 @@ import {
   EXIT_USAGE,
   isCliUsageError,
 } from './command.js'
+import { captureCommand } from './commands/capture.js'
+import { checkCommand } from './commands/check.js'
 import { demoCommand } from './commands/demo.js'
 import { eventsCommand } from './commands/events.js'
+import { mockCommand } from './commands/mock.js'
+import { proxyCommand } from './commands/proxy.js'
+import { replayCommand } from './commands/replay.js'
+import { sendCommand } from './commands/send.js'
 import { signCommand } from './commands/sign.js'
 import { typesCommand } from './commands/types.js'
 import { validateCommand } from './commands/validate.js'
+import { verifyCommand } from './commands/verify.js'
 import { verifySignatureCommand } from './commands/verify-signature.js'
 import { sharedOptions } from './options.js'
 import { createStyle } from './style.js'
-import { closestMatch } from './suggest.js'
 
 export type {
   CliCommand,
@@ -54,6 +61,13 @@ export const COMMANDS: readonly CliCommand[] = [
   typesCommand,
   signCommand,
   verifySignatureCommand,
+  mockCommand,
+  proxyCommand,
+  captureCommand,
+  checkCommand,
+  replayCommand,
+  verifyCommand,
+  sendCommand,
   demoCommand,
 ]
 

@@ -1,5 +1,5 @@
+import { closestMatch } from '../closest-match.js'
 import { type CliOptionSpec, CliUsageError } from './command.js'
-import { closestMatch } from './suggest.js'
 
 /**
  * Flags shared by commands (prism's `sharedOptions.ts`): one spelling and one meaning everywhere.

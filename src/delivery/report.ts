@@ -77,7 +77,10 @@ function describeAttempt(attempt: DeliveryAttempt): string {
     case 'success':
       return `status ${describeStatus(attempt.status ?? 0, attempt.statusText)}`
     case 'timeout':
-      return attempt.error ?? 'timeout'
+      // The engine's error is a sentence; here it is a clause inside one.
+      return attempt.error
+        ? `timeout (${attempt.error.replace(/\.$/, '').replace(/^No /, 'no ')})`
+        : 'timeout'
     case 'network':
       return `network error${attempt.errorCode ? ` (${attempt.errorCode})` : ''}`
     case 'tls':

@@ -1,5 +1,6 @@
 import { IDAAS_EVENT_TYPES } from '../../generated/event-catalogue.js'
 import type { IdaasEventType } from '../../generated/types.js'
+import { closestMatch } from '../closest-match.js'
 
 export { IDAAS_EVENT_TYPES }
 
@@ -29,39 +30,11 @@ export function getEventTypeInfo(type: string): IdaasEventTypeInfo | undefined {
   return byType.get(type)
 }
 
-/** The known event type closest to `type` (at most 3 edits away), for "Did you mean …?" hints. */
+/** The known event type closest to `input` (at most 3 edits away), for "Did you mean …?" hints. */
 export function suggestEventType(type: string): IdaasEventType | undefined {
-  let best: IdaasEventType | undefined
-  let bestDistance = 4
-  for (const { type: known } of IDAAS_EVENT_TYPES) {
-    const distance = editDistance(type, known, bestDistance)
-    if (distance < bestDistance) {
-      best = known
-      bestDistance = distance
-    }
-  }
-  return best
-}
-
-// Levenshtein distance, cut off at `limit`; 25 short names do not justify a dependency.
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    let rowMin = i
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      const value = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      )
-      current.push(value)
-      rowMin = Math.min(rowMin, value)
-    }
-    if (rowMin >= limit) return limit
-    previous = current
-  }
-  return previous[b.length] ?? limit
+  return closestMatch(
+    type,
+    IDAAS_EVENT_TYPES.map((info) => info.type),
+    { maxEdits: 3 },
+  ) as IdaasEventType | undefined
 }

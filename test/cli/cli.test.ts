@@ -68,10 +68,10 @@ describe('idaas-webhook-kit (global flags)', () => {
   })
 
   it('rejects an unknown command that resembles none with a pointer to --help', async () => {
-    const run = await cli(['deploy'])
+    const run = await cli(['frobnicate'])
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
-      '[idaas-webhook-kit] Unknown command "deploy". Run "idaas-webhook-kit --help" to see the commands.\n',
+      '[idaas-webhook-kit] Unknown command "frobnicate". Run "idaas-webhook-kit --help" to see the commands.\n',
     )
   })
 

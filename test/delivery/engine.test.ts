@@ -6,6 +6,7 @@ import {
   createVirtualClock,
   type DeliveryReport,
   deliver,
+  describeDelivery,
   formatDeliveryReport,
   IDAAS_POLICY,
   ISSUANCE_LEGACY_POLICY,
@@ -144,6 +145,9 @@ describe('deliver under the IDaaS policy', () => {
 
     expect(report.attempts).toEqual([expect.objectContaining({ outcome: 'timeout', status: 200 })])
     expect(report.result).toBe('failed')
+    expect(describeDelivery(report)).toBe(
+      'Failed to deliver "user.created" to POST https://app.test/webhooks/idaas: 1 attempt, last timeout (no complete response within 3000 ms).',
+    )
   })
 
   it('keeps the first KiB of a refused response body to show why', async () => {

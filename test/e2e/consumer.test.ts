@@ -13,6 +13,11 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   version: string
   exports: Record<string, unknown>
 }
+/** The version of a package installed in this repository's node_modules. */
+function installedVersion(name: string): string {
+  const path = join(root, 'node_modules', ...name.split('/'), 'package.json')
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
+}
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const env = cleanEnv({
   npm_config_audit: 'false',
@@ -121,8 +126,11 @@ describe('a consumer project that installs the packed tarball', () => {
       '.',
       './msw',
       './package.json',
+      './prism',
       './schemas/*',
       './types',
+      './vitest',
+      './vitest/setup',
     ])
   })
 
@@ -150,27 +158,21 @@ describe('a consumer project that installs the packed tarball', () => {
     )
   })
 
+  /** Installs optional peers into the scratch project at the versions this repository uses. */
+  async function installPeers(names: readonly string[]): Promise<void> {
+    const specs = names.map((name) => `${name}@${installedVersion(name)}`)
+    const install = await runProcess(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs],
+      { cwd: project, env, timeout: SLOW },
+    )
+    expect(install.code, install.stderr).toBe(0)
+  }
+
   it(
     'imports idaas-webhook-kit/msw once the optional peer msw is installed',
     async () => {
-      const mswVersion = (
-        JSON.parse(readFileSync(join(root, 'node_modules', 'msw', 'package.json'), 'utf8')) as {
-          version: string
-        }
-      ).version
-      const install = await runProcess(
-        npm,
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--prefer-offline',
-          '--loglevel=error',
-          `msw@${mswVersion}`,
-        ],
-        { cwd: project, env, timeout: SLOW },
-      )
-      expect(install.code, install.stderr).toBe(0)
+      await installPeers(['msw'])
       await writeFile(
         join(project, 'msw-check.mjs'),
         `import * as kitMsw from 'idaas-webhook-kit/msw'
@@ -186,6 +188,78 @@ console.log(JSON.stringify({ exports: Object.keys(kitMsw).sort(), handlers: hand
         expect.arrayContaining(['createAdminApiHandlers', 'createReceiverHandler']),
       )
       expect(report.handlers).toBeGreaterThan(0)
+    },
+    SLOW,
+  )
+
+  it(
+    'starts the Prism mock receiver from idaas-webhook-kit/prism once @stoplight/prism-http is installed',
+    async () => {
+      // As the README tells Node 20 users: pin prism-core, which prism-http asks for with a caret
+      // that also matches Node-24-only releases.
+      const manifestPath = join(project, 'package.json')
+      const consumer = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>
+      consumer.overrides = {
+        '@stoplight/prism-core': installedVersion('@stoplight/prism-core'),
+      }
+      await writeFile(manifestPath, JSON.stringify(consumer, null, 2))
+      await installPeers(['@stoplight/prism-http'])
+      await writeFile(
+        join(project, 'prism-check.mjs'),
+        `import { startMockReceiver } from 'idaas-webhook-kit/prism'
+import { ENTRUST_EXAMPLES, signDelivery } from 'idaas-webhook-kit'
+const mock = await startMockReceiver()
+try {
+  const body = JSON.stringify(ENTRUST_EXAMPLES['grid.created'])
+  const headers = signDelivery({ url: mock.url, body, token: 'whsec_consumer' })
+  const valid = await fetch(mock.url, { method: 'POST', headers, body })
+  const invalid = await fetch(mock.url, { method: 'POST', headers, body: '{}' })
+  console.log(JSON.stringify({ valid: valid.status, invalid: invalid.status }))
+} finally {
+  await mock.close()
+}
+`,
+      )
+      const result = await runProcess(process.execPath, ['prism-check.mjs'], { cwd: project, env })
+      expect(result.code, result.stderr).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual({ valid: 204, invalid: 422 })
+    },
+    SLOW,
+  )
+
+  it(
+    'runs the matchers of idaas-webhook-kit/vitest in a vitest run once vitest is installed',
+    async () => {
+      await installPeers(['vitest'])
+      await writeFile(
+        join(project, 'vitest.config.mjs'),
+        `export default { test: { setupFiles: ['idaas-webhook-kit/vitest/setup'] } }\n`,
+      )
+      await writeFile(
+        join(project, 'receiver.test.mjs'),
+        `import { expect, it } from 'vitest'
+import { ENTRUST_EXAMPLES, createEvent, createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { idaasMatchers } from 'idaas-webhook-kit/vitest'
+
+const token = 'whsec_consumer'
+const handler = createIdaasWebhookHandler({ token, onEvent: () => {} })
+
+it('has the matchers registered by the setup file', async () => {
+  expect(Object.keys(idaasMatchers)).toContain('toBeValidIdaasEvent')
+  expect(ENTRUST_EXAMPLES['user.created']).toBeValidIdaasEvent()
+  expect({ type: 'user.created' }).not.toBeValidIdaasEvent()
+  await expect(handler).toAcceptIdaasEvent(createEvent('user.created'), { token })
+})
+`,
+      )
+      const bin = join(project, 'node_modules', '.bin', 'vitest')
+      const result = await runProcess(bin, ['run', '--reporter=dot'], {
+        cwd: project,
+        env,
+        timeout: SLOW,
+      })
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/1 passed/)
     },
     SLOW,
   )

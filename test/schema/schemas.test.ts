@@ -26,6 +26,7 @@ describe('schemas/', () => {
   it('holds the envelope, the root and one file per event category', () => {
     expect(names).toEqual([
       'authentication.schema.json',
+      'capture-record.schema.json',
       'credential.schema.json',
       'envelope.schema.json',
       'event.schema.json',
@@ -37,6 +38,7 @@ describe('schemas/', () => {
       'password.schema.json',
       'token.schema.json',
       'user.schema.json',
+      'verify-report.schema.json',
     ])
   })
 
