@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Dictionary, isInnerList, parseDictionary } from 'structured-headers'
 import { formatMessage } from '../errors.js'
+import { PLAIN_STYLE, type ReporterStyle } from '../reporters/style.js'
 import type { ValidationIssue } from '../schema/issues.js'
 import { validateEvent } from '../schema/validate.js'
 import { checkContentDigest } from '../signing/content-digest.js'
@@ -552,23 +553,8 @@ function checkSignature(
   return false
 }
 
-/** Colour helpers for {@link formatDriftReport}; each may return its input unchanged. */
-export interface DriftReportStyle {
-  bold(text: string): string
-  dim(text: string): string
-  red(text: string): string
-  green(text: string): string
-  yellow(text: string): string
-}
-
-const plain = (text: string) => text
-const PLAIN_STYLE: DriftReportStyle = {
-  bold: plain,
-  dim: plain,
-  red: plain,
-  green: plain,
-  yellow: plain,
-}
+/** Colour helpers for {@link formatDriftReport}: the reporters' style, each may return its input unchanged. */
+export type DriftReportStyle = ReporterStyle
 
 /**
  * The report as readable text: a summary, then errors (`✖`), drift (`⚠`) and unreadable lines.

@@ -45,6 +45,19 @@ export function readStringOption(
   return last === undefined || last === null ? undefined : String(last)
 }
 
+/** The value of a URL option, or `undefined` when absent; a usage error names the flag otherwise. */
+export function readUrlOption(
+  options: Readonly<Record<string, unknown>>,
+  key: string,
+  flag: string,
+): string | undefined {
+  const value = readStringOption(options, key)
+  if (value !== undefined && !URL.canParse(value)) {
+    throw new CliUsageError(`Invalid option "${flag}": expected an absolute URL, got "${value}".`)
+  }
+  return value
+}
+
 /** The value of an option that must be one of `choices`; a usage error names the flag otherwise. */
 export function readChoiceOption<const T extends string>(
   options: Readonly<Record<string, unknown>>,

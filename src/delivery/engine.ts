@@ -16,6 +16,7 @@ import {
 } from './policy.js'
 import { createRandom, type RandomSource, randomBytes, randomInt, randomUuidV7 } from './random.js'
 import type { DeliveryAttempt, DeliveryReport, DeliveryResult } from './report.js'
+import { abortable, drainResponseBody } from './response-body.js'
 import { type DeliveryTlsOptions, isTlsErrorCode, probeTls } from './tls.js'
 
 /** Where one delivery goes. */
@@ -76,8 +77,6 @@ export interface DeliverOptions {
 class DeadlineExceeded extends Error {
   override name = 'TimeoutError'
 }
-
-const RESPONSE_BODY_LIMIT = 1024
 
 /**
  * Delivers one event to one callback URL the way IDaaS does: a signed POST per attempt (every
@@ -348,8 +347,9 @@ async function post(
   const end: AttemptEnd = { outcome, status }
   if (response.statusText) end.statusText = response.statusText
   // Read the whole body within the deadline: a 2xx whose body arrives late is still a timeout.
-  const text = await drain(response, signal, outcome !== 'success')
-  if (text !== undefined && text.length > 0) end.responseBody = text
+  const text = await drainResponseBody(response, signal)
+  // The body is evidence only for a refused attempt.
+  if (outcome !== 'success' && text.length > 0) end.responseBody = text
   if (outcome === 'redirect') {
     const location = response.headers.get('location')
     if (location !== null) end.location = location
@@ -426,55 +426,4 @@ function describeCause(code: string | undefined, messages: string[]): string {
   // The innermost message is the most specific ("connect ECONNREFUSED 127.0.0.1:4010").
   const message = messages.at(-1)?.split('\n')[0] ?? 'unknown error'
   return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
-}
-
-/** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {})
-    return Promise.reject(signal.reason)
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
-/** Reads the body to its end within the deadline; returns its first 1 KiB as text when asked. */
-async function drain(
-  response: Response,
-  signal: AbortSignal,
-  keepText: boolean,
-): Promise<string | undefined> {
-  const stream = response.body
-  if (stream === null) return undefined
-  const reader = stream.getReader()
-  const kept: Uint8Array[] = []
-  let keptBytes = 0
-  try {
-    for (;;) {
-      const { done, value } = await abortable(reader.read(), signal)
-      if (done) break
-      if (keepText && keptBytes < RESPONSE_BODY_LIMIT) {
-        const slice = value.subarray(0, RESPONSE_BODY_LIMIT - keptBytes)
-        kept.push(slice)
-        keptBytes += slice.byteLength
-      }
-    }
-  } catch (error) {
-    reader.cancel().catch(() => {})
-    throw error
-  }
-  if (!keepText) return undefined
-  return new TextDecoder().decode(Buffer.concat(kept))
 }

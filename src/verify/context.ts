@@ -4,6 +4,7 @@ import { type DeliverableEvent, type DeliverOptions, deliver } from '../delivery
 import type { FetchLike } from '../delivery/in-process.js'
 import type { DeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
+import { abortable, drainResponseBody } from '../delivery/response-body.js'
 import { isTlsErrorCode } from '../delivery/tls.js'
 import { createEvent } from '../schema/factories.js'
 import type { KeyEncoding } from '../signing/profile.js'
@@ -213,7 +214,7 @@ export class VerifyContext {
       )
       evidence.status = response.status
       evidence.outcome = classifyStatus(response.status)
-      const text = await readText(response, controller.signal)
+      const text = await drainResponseBody(response, controller.signal)
       if (text.length > 0) evidence.body = excerpt(text, this.redact)
       const location = response.headers.get('location')
       if (evidence.outcome === 'redirect' && location !== null) {
@@ -317,49 +318,4 @@ function describeError(error: unknown): { code?: string; message: string } {
   const message = cleanErrorMessage(messages.at(-1)?.split('\n')[0] ?? 'unknown error')
   const text = code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
   return code === undefined ? { message: text } : { code, message: text }
-}
-
-/** Reads the (capped) body as text within the deadline; keeps the first 1 KiB. */
-async function readText(response: Response, signal: AbortSignal): Promise<string> {
-  const stream = response.body
-  if (stream === null) return ''
-  const reader = stream.getReader()
-  const kept: Uint8Array[] = []
-  let keptBytes = 0
-  try {
-    for (;;) {
-      const { done, value } = await abortable(reader.read(), signal)
-      if (done) break
-      if (keptBytes < 1024) {
-        const slice = value.subarray(0, 1024 - keptBytes)
-        kept.push(slice)
-        keptBytes += slice.byteLength
-      }
-    }
-  } catch (error) {
-    reader.cancel().catch(() => {})
-    throw error
-  }
-  return new TextDecoder().decode(Buffer.concat(kept))
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {})
-    return Promise.reject(signal.reason)
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }

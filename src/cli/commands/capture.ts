@@ -9,7 +9,7 @@ import {
   EXIT_OK,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readBooleanOption, readStringOption } from '../options.js'
+import { readBooleanOption, readStringOption, readUrlOption } from '../options.js'
 import type { Style } from '../style.js'
 import {
   listenForStop,
@@ -126,16 +126,7 @@ async function runCapture(
   const out = resolve(io.cwd, outName)
   const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
   const keyEncoding = readKeyEncoding(options)
-  const publicUrl = readStringOption(options, 'publicUrl')
-  if (publicUrl !== undefined) {
-    try {
-      new URL(publicUrl)
-    } catch {
-      throw new CliUsageError(
-        `Invalid option "--public-url": expected an absolute URL, got "${publicUrl}".`,
-      )
-    }
-  }
+  const publicUrl = readUrlOption(options, 'publicUrl', '--public-url')
   const tls = readBooleanOption(options, 'tls')
   const certOut = readStringOption(options, 'certOut')
   if (certOut !== undefined && !tls) {

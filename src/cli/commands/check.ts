@@ -13,7 +13,13 @@ import {
   EXIT_USAGE,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readBooleanOption, readChoiceOption, readStringOption, sharedOptions } from '../options.js'
+import {
+  readBooleanOption,
+  readChoiceOption,
+  readStringOption,
+  readUrlOption,
+  sharedOptions,
+} from '../options.js'
 import { readKeyEncoding, signingOptions, TOKEN_ENV } from './sign.js'
 
 /** A capture file argument opened for reading: a file, or stdin for "-". @internal */
@@ -75,16 +81,7 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
   const reporter = readChoiceOption(options, 'reporter', '--reporter', ['pretty', 'json'], 'pretty')
   const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
   const keyEncoding = readKeyEncoding(options)
-  const publicUrl = readStringOption(options, 'publicUrl')
-  if (publicUrl !== undefined) {
-    try {
-      new URL(publicUrl)
-    } catch {
-      throw new CliUsageError(
-        `Invalid option "--public-url": expected an absolute URL, got "${publicUrl}".`,
-      )
-    }
-  }
+  const publicUrl = readUrlOption(options, 'publicUrl', '--public-url')
   const name = input.args[0] as string
   const source = await openCaptureFile(name, context, 'check')
 

@@ -9,7 +9,13 @@ import {
   EXIT_OK,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readBooleanOption, readChoiceOption, readStringOption, sharedOptions } from '../options.js'
+import {
+  readBooleanOption,
+  readChoiceOption,
+  readStringOption,
+  readUrlOption,
+  sharedOptions,
+} from '../options.js'
 
 /** Environment variable the signing commands read the webhook token from. */
 export const TOKEN_ENV = 'IDAAS_WEBHOOK_TOKEN'
@@ -126,16 +132,11 @@ export function rethrowAsUsageError(error: unknown): never {
 
 /** The absolute `--url`, or a usage error. */
 export function requireUrl(options: CommandInput['options'], { bin }: CommandContext): string {
-  const url = readStringOption(options, 'url')
+  const url = readUrlOption(options, 'url', '--url')
   if (url === undefined) {
     throw new CliUsageError(
       `Missing option "--url": the callback URL registered in IDaaS. Run "${bin} --help" for usage.`,
     )
-  }
-  try {
-    new URL(url)
-  } catch {
-    throw new CliUsageError(`Invalid option "--url": expected an absolute URL, got "${url}".`)
   }
   return url
 }
