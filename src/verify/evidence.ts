@@ -28,8 +28,14 @@ export function excerpt(text: string, redact: (text: string) => string): string 
  * reduced to its reason, "tlsv1 alert protocol version"; other messages unchanged.
  */
 export function cleanErrorMessage(message: string): string {
-  const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]
-  return reason === undefined ? message : message.replace(/[0-9A-F]{8,}:error:.*$/s, reason)
+  // Node 23.8+ appends its own hint to certificate errors; the kit's message gives the one that
+  // applies (option "ca"), and a message has at most one hint.
+  const withoutHint = message.replace(
+    /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/,
+    '',
+  )
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(withoutHint)?.[1]
+  return reason === undefined ? withoutHint : withoutHint.replace(/[0-9A-F]{8,}:error:.*$/s, reason)
 }
 
 /** Evidence for one attempt of the delivery engine. */
