@@ -305,9 +305,11 @@ async function runAttempt(
   if (signing.created !== false) attempt.created = createdSeconds
   if (end.status !== undefined) attempt.status = end.status
   if (end.statusText !== undefined) attempt.statusText = end.statusText
-  if (end.responseBody !== undefined) attempt.responseBody = end.responseBody
+  // A receiver may echo what it received: keep the token and the signature out of the report.
+  const redact = (text: string) => redactSecrets(text, [context.token, headers.Signature])
+  if (end.responseBody !== undefined) attempt.responseBody = redact(end.responseBody)
   if (end.location !== undefined) attempt.location = end.location
-  if (end.error !== undefined) attempt.error = end.error
+  if (end.error !== undefined) attempt.error = redact(end.error)
   if (end.errorCode !== undefined) attempt.errorCode = end.errorCode
   if (end.tlsProtocol !== undefined) attempt.tlsProtocol = end.tlsProtocol
   return attempt
@@ -355,6 +357,18 @@ async function post(
     if (location !== null) end.location = location
   }
   return withTls(end, tlsProtocol)
+}
+
+/** `text` with every secret replaced by "[redacted]"; the signature also without its `sig=:…:` frame. */
+function redactSecrets(text: string, secrets: readonly string[]): string {
+  let result = text
+  for (const secret of secrets) {
+    const bare = /^[a-z*][a-z0-9_.*-]*=:(.*):$/.exec(secret)?.[1]
+    for (const value of bare ? [secret, bare] : [secret]) {
+      if (value.length >= 8) result = result.split(value).join('[redacted]')
+    }
+  }
+  return result
 }
 
 function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {

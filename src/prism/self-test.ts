@@ -60,7 +60,7 @@ export async function runSelfTest(
         ? `${refused.left.status ?? 500} "${refused.left.message}"`
         : String(refused.right.output.statusCode)
     throw new KitError(
-      `Failed to start Prism: the self-test POST {} to "${MOCK_RECEIVER_PATH}" got ${got}, not 422 with a "validation" list. Prism is not validating request bodies of "${documentPath}": is a schema with "$id" used twice (docs/library-notes.md §1.3), or is "jsonSchemaDialect" missing?`,
+      `Failed to start Prism: the self-test POST {} to "${MOCK_RECEIVER_PATH}" got ${got}, not 422 with a "validation" list. Prism is not validating request bodies of "${documentPath}": is a schema with "$id" used twice (a Prism bug), or is "jsonSchemaDialect" missing?`,
     )
   }
   const example = ENTRUST_EXAMPLES['user.created']

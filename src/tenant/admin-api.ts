@@ -158,7 +158,7 @@ export function createTenantAdminApi(core: {
         requireAuth(request, 'test webhook')
         const parms = await readJson(request, 'test webhook', false)
         // The test delivery happens before the answer; its outcome is in the delivery log.
-        await webhooks.test(decodeURIComponent(testId), parms as never)
+        await webhooks.test(decodeId(testId), parms as never)
         return new Response(null, { status: 200 })
       }
       if (id === undefined) {
@@ -173,7 +173,7 @@ export function createTenantAdminApi(core: {
         }
         return methodNotAllowed(method, path)
       }
-      const webhookId = decodeURIComponent(id)
+      const webhookId = decodeId(id)
       if (method === 'GET') {
         requireAuth(request, 'get webhook')
         return json(webhooks.get(webhookId), 200)
@@ -224,8 +224,28 @@ function readCookie(header: string | null, name: string): string | undefined {
   return undefined
 }
 
+/** A path's webhook id; a malformed percent-escape is an id no webhook has (404), not a crash. */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
+/** Request bodies the fake Admin API reads at most, in bytes: `WebhookParms` is a few hundred. */
+const MAX_REQUEST_BYTES = 1024 * 1024
+
 async function readJson(request: Request, action: string, required: boolean): Promise<unknown> {
-  const text = await request.text()
+  const declared = Number(request.headers.get('content-length') ?? 0)
+  const text = declared > MAX_REQUEST_BYTES ? undefined : await request.text()
+  if (text === undefined || Buffer.byteLength(text) > MAX_REQUEST_BYTES) {
+    throw new TenantApiError(
+      action,
+      400,
+      errorInfo('invalid_request', `Request body is larger than ${MAX_REQUEST_BYTES} bytes.`),
+    )
+  }
   if (text.trim().length === 0) {
     if (!required) return undefined
     throw new TenantApiError(action, 400, errorInfo('invalid_request', 'Request body is required.'))

@@ -205,7 +205,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       errorInfo(
         limitError.errorCode,
         `The maximum number of active webhooks (${maxActive}) has been reached. Disable or delete a webhook first.`,
-        [{ parameter: 'enabled', maximum: maxActive }],
+        [], // A11: {"errorCode":"webhook_limit_exceeded","errorMessage":"...","parameters":[]}
       ),
     )
   const newEvents = (checked: ReturnType<typeof checkWebhookParms>) =>

@@ -82,7 +82,7 @@ export async function probeReceiver(context: VerifyContext): Promise<ProbeFailur
         outcome: {
           ok: false,
           severity: 'error',
-          message: `The receiver did not answer a valid delivery ("${event.type}", the probe) within ${timeoutMs} ms, so no other check was run: IDaaS marks such an attempt failed and does not retry it (docs/idaas-webhooks.md §8.1, A7). Answer 2xx first and do slow work afterwards.`,
+          message: `The receiver did not answer a valid delivery ("${event.type}", the probe) within ${timeoutMs} ms, so no other check was run: IDaaS marks such an attempt failed and does not retry it (assumption A7). Answer 2xx first and do slow work afterwards.`,
           failures,
         },
       }

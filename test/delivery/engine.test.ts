@@ -156,6 +156,20 @@ describe('deliver under the IDaaS policy', () => {
     expect(report.attempts[0]?.responseBody).toHaveLength(1024)
   })
 
+  it('keeps the token and the signature out of the report when a receiver echoes them', async () => {
+    let signature = ''
+    const fetch = createInProcessFetch(async (request) => {
+      signature = request.headers.get('signature') ?? ''
+      const echoed = `bad signature ${signature} for token ${TOKEN}`
+      return new Response(echoed, { status: 401 })
+    })
+    const report = await deliver(userCreated(), target, { fetch })
+    const bare = signature.slice('sig=:'.length, -1)
+    expect(report.attempts[0]?.responseBody).toBe('bad signature [redacted] for token [redacted]')
+    expect(JSON.stringify(report)).not.toContain(TOKEN)
+    expect(JSON.stringify(report)).not.toContain(bare)
+  })
+
   it('costs no wall time for a full retry sequence with the default virtual clock', async () => {
     const fetch = scriptedFetch([503])
     const wall = performance.now()

@@ -182,6 +182,30 @@ describe('Admin API handlers under MSW (real fetch calls)', () => {
     }
   })
 
+  it('answers 404, not a crash, for an id with a malformed percent-escape (tenant.adminApi.handle)', async () => {
+    // MSW's own route matching refuses such a URL before any handler runs, so this goes to the
+    // tenant's Fetch-API handler directly, as a user's own server would.
+    const t = createIdaasTenant()
+    const { authToken } = t.adminApi.authenticate({
+      applicationId: 'app-1',
+      sharedSecret: 'secret-1',
+    })
+    for (const [method, path] of [
+      ['GET', '/webhooks/%E0%A4%A'],
+      ['POST', '/webhooks/test/%E0%A4%A'],
+    ] as const) {
+      const response = await t.adminApi.handle(
+        new Request(`${API}${path}`, { method, headers: { authorization: authToken } }),
+      )
+      expect(response.status).toBe(404)
+      expect(await response.json()).toEqual({
+        errorCode: 'not_found',
+        errorMessage: 'Webhook "%E0%A4%A" was not found.',
+        parameters: [{ parameter: 'id' }],
+      })
+    }
+  })
+
   it('answers 400 with an ErrorInfo for invalid WebhookParms and for a body that is not JSON', async () => {
     useTenant()
     const token = await authenticate()
@@ -218,7 +242,12 @@ describe('Admin API handlers under MSW (real fetch calls)', () => {
     }
     const refused = await call('POST', '/webhooks', token, webhookParms)
     expect(refused.status).toBe(400)
-    expect(refused.body).toMatchObject({ errorCode: 'webhook_limit_exceeded' })
+    expect(refused.body).toEqual({
+      errorCode: 'webhook_limit_exceeded',
+      errorMessage:
+        'The maximum number of active webhooks (20) has been reached. Disable or delete a webhook first.',
+      parameters: [],
+    })
     const disabled = await call('POST', '/webhooks', token, { ...webhookParms, enabled: false })
     expect(disabled.status).toBe(200)
   })

@@ -192,7 +192,7 @@ describe('startMockReceiver start-up and shutdown', () => {
     const error = await startMockReceiver({ document: path }).catch((e: unknown) => e)
     expect(isKitError(error)).toBe(true)
     expect((error as Error).message).toBe(
-      `[idaas-webhook-kit] Failed to start Prism: the self-test POST {} to "/webhooks/idaas" got 204, not 422 with a "validation" list. Prism is not validating request bodies of "${path}": is a schema with "$id" used twice (docs/library-notes.md §1.3), or is "jsonSchemaDialect" missing?`,
+      `[idaas-webhook-kit] Failed to start Prism: the self-test POST {} to "/webhooks/idaas" got 204, not 422 with a "validation" list. Prism is not validating request bodies of "${path}": is a schema with "$id" used twice (a Prism bug), or is "jsonSchemaDialect" missing?`,
     )
   })
 

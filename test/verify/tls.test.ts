@@ -110,7 +110,7 @@ describe('uses-https', () => {
       ok: false,
       severity: 'warning',
       message:
-        'The callback URL "http://127.0.0.1:9/webhooks/idaas" uses http: IDaaS requires https with TLS 1.2 or 1.3 (docs/idaas-webhooks.md §2). Fine for a local receiver; register an https URL.',
+        'The callback URL "http://127.0.0.1:9/webhooks/idaas" uses http: IDaaS requires https with TLS 1.2 or 1.3 (https://docs.trustedauth.com/developer/webhook/). Fine for a local receiver; register an https URL.',
     })
     expect(report.ok).toBe(true)
   })

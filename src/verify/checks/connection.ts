@@ -165,7 +165,7 @@ export const usesHttps: VerifyCheck = {
       return {
         ok: false,
         severity: 'warning',
-        message: `The callback URL "${registered.href}" uses http: IDaaS requires https with TLS 1.2 or 1.3 (docs/idaas-webhooks.md §2). Fine for a local receiver; register an https URL.`,
+        message: `The callback URL "${registered.href}" uses http: IDaaS requires https with TLS 1.2 or 1.3 (https://docs.trustedauth.com/developer/webhook/). Fine for a local receiver; register an https URL.`,
         details: { scheme: 'http' },
       }
     }
