@@ -23,6 +23,7 @@ const WARM_UP_MS = 1000
 const MEASURE_MS = 5000
 const RUNS = 3 // throughput runs per server, alternating
 const MAX_OVERHEAD = 0.1
+const READY_TIMEOUT_MS = 30_000 // a server that has not printed its ready line by then is killed
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
@@ -50,7 +51,10 @@ const servers = {
   },
 }
 
-/** Spawns a server in its own process group; resolves when its ready line appears. */
+/**
+ * Spawns a server in its own process group; resolves when its ready line appears. Rejects, with
+ * the process group killed, when it exits or prints nothing ready within READY_TIMEOUT_MS.
+ */
 async function startServer(server) {
   const startedAt = performance.now()
   const child = spawn(process.execPath, server.args, {
@@ -62,31 +66,59 @@ async function startServer(server) {
   let output = ''
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
-  const url = await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      output += chunk
-      const match = server.ready.exec(output)
-      if (match) {
-        // Keep draining stdout (Prism logs every request) without keeping it.
-        child.stdout.off('data', onData)
-        child.stdout.resume()
-        resolve(`${match[1]}${server.path}`)
+  let timer
+  try {
+    const url = await new Promise((resolve, reject) => {
+      const onData = (chunk) => {
+        output += chunk
+        const match = server.ready.exec(output)
+        if (match) {
+          // Keep draining stdout (Prism logs every request) without keeping it.
+          child.stdout.off('data', onData)
+          child.stdout.resume()
+          resolve(`${match[1]}${server.path}`)
+        }
       }
-    }
-    child.stdout.setEncoding('utf8').on('data', onData)
-    child.once('exit', (code) =>
-      reject(new Error(`${server.label} exited with ${code}: ${stderr}`)),
-    )
-  })
-  const readyMs = performance.now() - startedAt
-  return { child, url, readyMs, startedAt }
+      child.stdout.setEncoding('utf8').on('data', onData)
+      child.once('error', reject)
+      child.once('exit', (code) =>
+        reject(new Error(`${server.label} exited with ${code}: ${stderr}`)),
+      )
+      timer = setTimeout(
+        () =>
+          reject(new Error(`${server.label} was not ready within ${READY_TIMEOUT_MS / 1000} s`)),
+        READY_TIMEOUT_MS,
+      )
+    })
+    const readyMs = performance.now() - startedAt
+    return { child, url, readyMs, startedAt }
+  } catch (error) {
+    killGroup(child)
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** SIGKILLs the server's whole process group (children included), if it is still there. */
+function killGroup(child) {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // Already gone.
+  }
 }
 
 async function stopServer({ child }) {
-  if (child.exitCode !== null) return
+  if (child.exitCode !== null || child.signalCode !== null) return
   const exited = once(child, 'exit')
-  process.kill(-child.pid, 'SIGINT')
-  const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 5000)
+  try {
+    process.kill(-child.pid, 'SIGINT')
+  } catch {
+    // Gone between the check and the signal.
+  }
+  const timer = setTimeout(() => killGroup(child), 5000)
   await exited
   clearTimeout(timer)
 }
@@ -99,6 +131,8 @@ function post(agent, url, body, headers) {
       res.on('error', reject)
     })
     req.on('error', reject)
+    // A server that accepts but never answers must not hang the run.
+    req.setTimeout(READY_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${url}`)))
     req.end(body)
   })
 }
@@ -107,10 +141,15 @@ function post(agent, url, body, headers) {
 async function firstValidatedAnswer(server) {
   const started = await startServer(server)
   const agent = new Agent({ keepAlive: false })
-  const status = await post(agent, started.url, '{}', { 'content-type': 'application/json' })
-  const answeredMs = performance.now() - started.startedAt
-  agent.destroy()
-  await stopServer(started)
+  let status
+  let answeredMs
+  try {
+    status = await post(agent, started.url, '{}', { 'content-type': 'application/json' })
+    answeredMs = performance.now() - started.startedAt
+  } finally {
+    agent.destroy()
+    await stopServer(started)
+  }
   if (status !== 422) throw new Error(`${server.label}: POST {} got ${status}, not 422`)
   return { readyMs: started.readyMs, answeredMs }
 }

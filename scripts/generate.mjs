@@ -229,23 +229,38 @@ ${entries.join('\n')}
 
 // --- Validators ---------------------------------------------------------------------------------
 
-function withoutUnevaluated(value) {
-  if (Array.isArray(value)) return value.map(withoutUnevaluated)
-  if (value === null || typeof value !== 'object') return value
-  const out = {}
-  for (const [key, child] of Object.entries(value)) {
-    if (key === 'unevaluatedProperties' || key === 'examples') continue
-    out[key] = withoutUnevaluated(child)
-  }
-  return out
+// Keywords whose value maps names to subschemas: a key there is a property or definition name,
+// never a keyword, so a property called "examples" is kept.
+const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas'])
+// Keywords whose value is instance data, not a schema: copied as they are.
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default'])
+
+/** `schema` without the keywords in `drop`, at any depth; names and instance data are kept. */
+function withoutKeywords(schema, drop) {
+  if (Array.isArray(schema)) return schema.map((item) => withoutKeywords(item, drop))
+  if (schema === null || typeof schema !== 'object') return schema
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => !drop.has(key))
+      .map(([key, child]) => [
+        key,
+        DATA_KEYWORDS.has(key)
+          ? child
+          : NAME_MAPS.has(key) && child !== null && typeof child === 'object'
+            ? Object.fromEntries(
+                Object.entries(child).map(([name, sub]) => [name, withoutKeywords(sub, drop)]),
+              )
+            : withoutKeywords(child, drop),
+      ]),
+  )
 }
 
-function withoutExamples(value) {
-  const { examples: _examples, ...rest } = value
-  if (Array.isArray(value)) return value.map(withoutExamples)
-  if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, withoutExamples(v)]))
-}
+/** Strict mode: only the `examples` annotations go. */
+const withoutExamples = (schema) => withoutKeywords(schema, new Set(['examples']))
+
+/** Tolerant mode: unknown fields pass, so `unevaluatedProperties` goes too. */
+const withoutUnevaluated = (schema) =>
+  withoutKeywords(schema, new Set(['examples', 'unevaluatedProperties']))
 
 const quietAboutUnicodeOption = {
   log: console.log,
@@ -315,11 +330,11 @@ export interface CompiledValidator {
 `
 
 // --- OpenAPI 3.1 document (the receiver contract for Prism) ------------------------------------
-// Prism 5.14.2 pitfalls this layout avoids (docs/library-notes.md §1): without jsonSchemaDialect it
-// validates as draft-07 (§1.2); a body schema whose $id is compiled twice silently stops validating
-// (§1.3), so no $id is left anywhere and no file is referenced twice; it ignores `webhooks` (§1.4),
-// so the receiver is an operation under `paths` and `webhooks` repeats it for documentation tools;
-// with no 400/422 declared, Prism answers its own 422 with a `validation` array (§1.5).
+// Prism 5.14.2 pitfalls this layout avoids: without jsonSchemaDialect it validates as draft-07; a
+// body schema whose $id is compiled twice silently stops validating, so no $id is left anywhere
+// and no file is referenced twice; it ignores `webhooks`, so the receiver is an operation under
+// `paths` and `webhooks` repeats it for documentation tools; with no 400/422 declared, Prism
+// answers its own 422 with a `validation` array.
 // Every schema file is bundled into components.schemas with internal refs only: the envelope and
 // its $defs once, then one component per event type under its title.
 
@@ -400,9 +415,9 @@ function generateOpenApi(schemas, eventTypes) {
       ),
     },
   }
-  // The same union for Prism: its Ajv has no discriminator support (docs/library-notes.md §1.2),
-  // so with oneOf an invalid event gets errors from all 25 branches. if/then on "type" reports the
-  // errors of the event's own type only, and an unknown type as one enum error at /type.
+  // The same union for Prism: its Ajv has no discriminator support, so with oneOf an invalid event
+  // gets errors from all 25 branches. if/then on "type" reports the errors of the event's own type
+  // only, and an unknown type as one enum error at /type.
   components[`${root.title}ByType`] = {
     title: `${root.title}ByType`,
     description: `${root.description} The same union as ${root.title}, written as if/then on "type" so that a validator without discriminator support reports only the errors of the event's own type.`,

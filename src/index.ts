@@ -167,6 +167,11 @@ export {
   startCaptureReceiver,
 } from './capture/capture-receiver.js'
 export { createSelfSignedCertificate } from './capture/certificate.js'
-export { collectCaptureLines, readCaptureFile, readCaptureLines } from './capture/read-captures.js'
+export {
+  CAPTURE_MAX_LINE_BYTES,
+  collectCaptureLines,
+  readCaptureFile,
+  readCaptureLines,
+} from './capture/read-captures.js'
 export { checkDeliveries, describeDriftReport, formatDriftReport } from './capture/check.js'
 export { replayDeliveries } from './capture/replay.js'

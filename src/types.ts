@@ -96,7 +96,12 @@ export type { ReporterStyle } from './reporters/style.js'
 export type { CapturedBody, CapturedSignature, CaptureRecord } from './capture/format.js'
 export type { CaptureReceiver, CaptureReceiverOptions } from './capture/capture-receiver.js'
 export type { SelfSignedCertificate } from './capture/certificate.js'
-export type { CaptureEntry, CaptureLine, CaptureReadProblem } from './capture/read-captures.js'
+export type {
+  CaptureEntry,
+  CaptureLine,
+  CaptureReadProblem,
+  ReadCaptureOptions,
+} from './capture/read-captures.js'
 export type {
   CheckDeliveriesOptions,
   DriftFinding,

@@ -4,7 +4,10 @@
 // whitespace, key order or "2.0" do not, and those deliveries are refused with 401.
 // `idaas-webhook-kit verify` catches it with verifies-raw-body.
 //
+//   IDAAS_WEBHOOK_TOKEN=whsec_… PORT=3000 node examples/broken/reserializing.mjs
+//
 // The fix: verify the raw bytes (see examples/express/server.mjs).
+import { pathToFileURL } from 'node:url'
 import express from 'express'
 import { verifyDelivery } from 'idaas-webhook-kit'
 
@@ -26,4 +29,18 @@ export function createApp({ token }) {
     response.sendStatus(204)
   })
   return app
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const token = process.env.IDAAS_WEBHOOK_TOKEN
+  if (!token) {
+    console.error('Set IDAAS_WEBHOOK_TOKEN to the webhook token IDaaS showed you.')
+    process.exit(2)
+  }
+  const port = Number(process.env.PORT ?? 3000)
+  const server = createApp({ token }).listen(port, () => {
+    console.log(
+      `Broken IDaaS receiver (reserializing) on http://localhost:${server.address().port}/webhooks/idaas`,
+    )
+  })
 }

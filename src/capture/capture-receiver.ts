@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,8 +6,8 @@ import {
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { resolve } from 'node:path'
-import type { TLSSocket } from 'node:tls'
-import { formatMessage, KitError } from '../errors.js'
+import { createSecureContext, type TLSSocket } from 'node:tls'
+import { formatMessage, KitError, MESSAGE_PREFIX } from '../errors.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import type { PublicUrlOption } from '../signing/target-uri.js'
 import { createDeliveryVerifier, type VerifyDeliveryResult } from '../signing/verify.js'
@@ -64,7 +64,7 @@ export interface CaptureReceiverOptions {
   tls?: boolean | { key: string | Buffer; cert: string | Buffer }
   /** `fdatasync` after each line: survives a power cut, not only a crash, at a cost of milliseconds. @default false */
   fsync?: boolean
-  /** Called after each request is recorded and answered. */
+  /** Called after each request is recorded and answered; an exception is printed to stderr, not thrown. */
   onCapture?: (record: CaptureRecord) => void
 }
 
@@ -127,24 +127,28 @@ export async function startCaptureReceiver(
     fingerprint256 = generated.fingerprint256
   } else if (options.tls && typeof options.tls === 'object') {
     tls = options.tls
-    try {
-      const { X509Certificate } = await import('node:crypto')
-      fingerprint256 = new X509Certificate(options.tls.cert).fingerprint256
-    } catch {
-      throw new KitError('Invalid option "tls": "cert" is not a PEM certificate.')
-    }
+    fingerprint256 = await checkTls(options.tls)
   }
 
   const out = options.out === undefined ? undefined : resolve(options.out)
   let fd: number | undefined
+  // True while the file ends in the middle of a line (a crash, or a failed write): the next
+  // record then starts with a newline, so that only the fragment is lost, not the record too.
+  let midLine = false
   if (out !== undefined) {
     try {
-      fd = openSync(out, 'a')
+      fd = openSync(out, 'a+')
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'error'
       throw new KitError(`Failed to open the capture file "${out}" for appending (${code}).`, {
         cause: error,
       })
+    }
+    try {
+      midLine = endsMidLine(fd)
+    } catch (error) {
+      closeSync(fd)
+      throw error
     }
   }
 
@@ -154,11 +158,17 @@ export async function startCaptureReceiver(
     if (fd !== undefined) {
       // One write per line with O_APPEND, before the answer: a record IDaaS saw acknowledged is
       // in the file even if this process dies right after.
-      const bytes = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8')
+      const bytes = Buffer.from(`${midLine ? '\n' : ''}${JSON.stringify(record)}\n`, 'utf8')
       let written = 0
-      while (written < bytes.byteLength) {
-        written += writeSync(fd, bytes, written, bytes.byteLength - written)
+      try {
+        while (written < bytes.byteLength) {
+          written += writeSync(fd, bytes, written, bytes.byteLength - written)
+        }
+      } catch (error) {
+        if (written > 0) midLine = true
+        throw error
       }
+      midLine = false
       if (options.fsync === true) fdatasyncSync(fd)
     }
     records.push(record)
@@ -186,9 +196,19 @@ export async function startCaptureReceiver(
     const status = body.kind === 'too-large' ? 413 : 204
     let signature: CapturedSignature = { checked: false }
     if (verify !== undefined && body.kind === 'complete') {
-      signature = toCapturedSignature(
-        verify({ method: req.method, url, headers: req.headers, body: body.bytes }),
-      )
+      try {
+        signature = toCapturedSignature(
+          verify({ method: req.method, url, headers: req.headers, body: body.bytes }),
+        )
+      } catch (error) {
+        // A Host header or request target that forms no URL: a bad request, still recorded.
+        signature = {
+          checked: true,
+          ok: false,
+          reason: 'malformed-header',
+          message: withoutPrefix(error),
+        }
+      }
     }
     const record: CaptureRecord = {
       format: CAPTURE_FORMAT,
@@ -219,7 +239,13 @@ export async function startCaptureReceiver(
       res.writeHead(204)
       res.end()
     }
-    options.onCapture?.(record)
+    if (options.onCapture !== undefined) {
+      try {
+        options.onCapture(record)
+      } catch (error) {
+        console.error(formatMessage(`The "onCapture" callback threw: ${withoutPrefix(error)}`))
+      }
+    }
   }
 
   const requestListener = (req: IncomingMessage, res: ServerResponse) => {
@@ -227,22 +253,22 @@ export async function startCaptureReceiver(
       // The file could not be written: say so with a 500, so the sender retries later.
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
-        res.end(
-          `${formatMessage(`Failed to record the request: ${error instanceof Error ? error.message : String(error)}`)}\n`,
-        )
+        res.end(`${formatMessage(`Failed to record the request: ${withoutPrefix(error)}`)}\n`)
       } else res.destroy()
     })
   }
-  const server = tls
-    ? createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, requestListener)
-    : createHttpServer(requestListener)
+  let server: ReturnType<typeof createHttpServer>
+  let origin: string
   try {
+    server = tls
+      ? createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, requestListener)
+      : createHttpServer(requestListener)
     await listen(server, port, host, 'the capture receiver')
+    origin = originOf(server, tls ? 'https' : 'http')
   } catch (error) {
     if (fd !== undefined) closeSync(fd)
     throw error
   }
-  const origin = originOf(server, tls ? 'https' : 'http')
   let closing: Promise<void> | undefined
   return {
     url: `${origin}${CAPTURE_SUGGESTED_PATH}`,
@@ -273,6 +299,48 @@ function checkPublicUrl(value: unknown): string | undefined {
       `Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got ${JSON.stringify(String(value))}.`,
     )
   }
+}
+
+/** Checks a given PEM `{ key, cert }` before anything is opened; resolves the certificate's fingerprint. */
+async function checkTls(value: { key?: unknown; cert?: unknown }): Promise<string> {
+  let fingerprint256: string
+  try {
+    const { X509Certificate } = await import('node:crypto')
+    fingerprint256 = new X509Certificate(value.cert as string | Buffer).fingerprint256
+  } catch {
+    throw new KitError('Invalid option "tls": "cert" is not a PEM certificate.')
+  }
+  if (typeof value.key !== 'string' && !Buffer.isBuffer(value.key)) {
+    throw new KitError('Invalid option "tls": "key" is missing; expected a PEM private key.')
+  }
+  try {
+    createSecureContext({ key: value.key, cert: value.cert as string | Buffer })
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    throw new KitError(
+      code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
+        ? 'Invalid option "tls": "key" is not the private key of "cert".'
+        : `Invalid option "tls": "key" is not a usable PEM private key${typeof code === 'string' ? ` (${code})` : ''}.`,
+      { cause: error },
+    )
+  }
+  return fingerprint256
+}
+
+/** True when the file is not empty and its last byte is not a newline. */
+function endsMidLine(fd: number): boolean {
+  const { size } = fstatSync(fd)
+  if (size === 0) return false
+  const last = Buffer.alloc(1)
+  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a
+}
+
+/** An error's message without the kit's prefix, to put inside another kit message. */
+function withoutPrefix(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.startsWith(`${MESSAGE_PREFIX} `)
+    ? message.slice(MESSAGE_PREFIX.length + 1)
+    : message
 }
 
 function toCapturedSignature(result: VerifyDeliveryResult): CapturedSignature {

@@ -27,7 +27,7 @@ interface SelfsignedModule {
 /**
  * Generates a P-256 key and a self-signed certificate (SHA-256, valid for 30 days) for
  * `localhost`, `127.0.0.1`, `::1` and any extra `hosts`. Uses the `selfsigned` package, loaded
- * only here (docs/library-notes.md §6: its default signature is sha1, so the algorithm is set).
+ * only here (it signs with SHA-1 unless told otherwise, so the algorithm is set).
  * @example
  * const { key, cert } = await createSelfSignedCertificate()
  * https.createServer({ key, cert, minVersion: 'TLSv1.2' }, handler)
@@ -43,8 +43,10 @@ export async function createSelfSignedCertificate(
     module =
       typeof imported.generate === 'function' ? imported : (imported.default as SelfsignedModule)
   } catch (error) {
+    // Only a missing package is "not installed"; anything else is a real failure to report as is.
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error
     throw new KitError(
-      `Failed to create a TLS certificate: the "${SELFSIGNED_PACKAGE}" package is not installed. Run "npm install ${SELFSIGNED_PACKAGE}@5.5.0".`,
+      `Failed to create a TLS certificate: the "${SELFSIGNED_PACKAGE}" package is not installed. Run "npm install ${SELFSIGNED_PACKAGE}".`,
       { cause: error },
     )
   }

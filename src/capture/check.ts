@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import { type Dictionary, isInnerList, parseDictionary } from 'structured-headers'
-import { formatMessage } from '../errors.js'
+import { formatMessage, KitError } from '../errors.js'
 import { PLAIN_STYLE, type ReporterStyle } from '../reporters/style.js'
 import type { ValidationIssue } from '../schema/issues.js'
 import { validateEvent } from '../schema/validate.js'
@@ -15,8 +14,9 @@ import {
   IDAAS_SIGNATURE_LABEL,
   type KeyEncoding,
 } from '../signing/profile.js'
+import { toTargetUri } from '../signing/target-uri.js'
 import { createDeliveryVerifier } from '../signing/verify.js'
-import { type CaptureRecord, decodeBody, headerOf } from './format.js'
+import { bodyMatchesRecord, type CaptureRecord, decodeBody, headerOf } from './format.js'
 import type { CaptureEntry, CaptureReadProblem } from './read-captures.js'
 
 /** `error`: the delivery breaks the schemas. `drift`: the schemas or the kit's assumptions are out of date. */
@@ -27,7 +27,8 @@ export type FindingSeverity = 'error' | 'drift'
  * `corrupt-record` (the stored body does not match its length or hash). Drift: `unknown-event-type`,
  * `unknown-field`, `new-value` (a `const`/`enum` the schema does not list), `header` (missing or
  * different header), `digest` (`Content-Digest` algorithm or mismatch), `signature-input` (label,
- * components, parameters, `alg`, `created`), `signature` (did not verify), `body-too-large` (A14),
+ * components, parameters, `alg`, `created`), `signature` (did not verify, or could not be checked:
+ * no absolute URL to rebuild `@target-uri` from), `body-too-large` (A14),
  * `method`.
  */
 export type FindingKind =
@@ -128,6 +129,11 @@ export function checkDeliveries(
   options: CheckDeliveriesOptions = {},
   problems: readonly CaptureReadProblem[] = [],
 ): DriftReport {
+  if (options.publicUrl !== undefined && toTargetUri(options.publicUrl) === undefined) {
+    throw new KitError(
+      `Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got ${JSON.stringify(String(options.publicUrl))}.`,
+    )
+  }
   const groups = new Map<string, DriftFinding>()
   const eventTypes = new Map<string, number>()
   const signatures: DriftReport['signatures'] = {
@@ -219,7 +225,7 @@ function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analys
     )
   } else {
     bytes = decodeBody(record.body)
-    if (bytes.byteLength !== record.body.bytes || !hashMatches(bytes, record.body.sha256)) {
+    if (!bodyMatchesRecord(record.body, bytes)) {
       add(
         'error',
         'corrupt-record',
@@ -235,12 +241,6 @@ function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analys
   checkHeaders(record, bytes, add)
   const signature = checkSignature(record, options, add)
   return { type, findings, signature }
-}
-
-function hashMatches(bytes: Buffer, sha256: string): boolean {
-  // Older writers may omit the hash; the length check still holds then.
-  if (typeof sha256 !== 'string') return true
-  return createHash('sha256').update(bytes).digest('base64') === sha256
 }
 
 type Add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) => void
@@ -520,6 +520,17 @@ function checkSignature(
     headers[key] = [...(headers[key] ?? []), value]
   }
   const publicUrl = options.publicUrl ?? record.publicUrl
+  if (toTargetUri(publicUrl ?? record.url) === undefined) {
+    // A hand-edited record, or a Host header that formed no URL: nothing to rebuild @target-uri from.
+    const field = publicUrl === undefined ? 'url' : 'publicUrl'
+    add(
+      'drift',
+      'signature',
+      'Signature',
+      `signature not checked: the recorded "${field}" is not an absolute URL; pass "publicUrl", the URL registered in IDaaS (A5)`,
+    )
+    return undefined
+  }
   const arrivedAt = Date.parse(record.receivedAt)
   const verifyWith = (keyEncoding: KeyEncoding) =>
     createDeliveryVerifier({

@@ -88,6 +88,17 @@ export function decodeBody(body: CapturedBody): Buffer {
   return Buffer.from(body.data, body.encoding)
 }
 
+/**
+ * True when `bytes` (the decoded body) have the stored length and SHA-256: false means the
+ * capture file was edited or damaged. Older writers may omit the hash; the length still counts.
+ * @internal
+ */
+export function bodyMatchesRecord(body: CapturedBody, bytes: Uint8Array): boolean {
+  if (bytes.byteLength !== body.bytes) return false
+  if (typeof body.sha256 !== 'string') return true
+  return createHash('sha256').update(bytes).digest('base64') === body.sha256
+}
+
 /** The value of a captured header (case-insensitive); repeated headers joined with `, `. @internal */
 export function headerOf(record: Pick<CaptureRecord, 'headers'>, name: string): string | undefined {
   const lower = name.toLowerCase()

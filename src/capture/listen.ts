@@ -1,5 +1,6 @@
 import type { Server } from 'node:net'
 import { KitError } from '../errors.js'
+import { describeValue } from '../schema/issues.js'
 
 /** The host the kit's servers bind to unless told otherwise: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1'
@@ -13,10 +14,10 @@ export function listen(server: Server, port: number, host: string, what: string)
   return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening)
-      const where = `${host}:${port}`
+      const where = `port ${port} on "${host}"`
       const reason =
         error.code === 'EADDRINUSE'
-          ? `port ${port} on ${host} is already in use. Pass another port, or 0 for a free one.`
+          ? `${where} is already in use. Pass another "port" (CLI "--port"), or 0 for a free one.`
           : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
             ? `cannot bind to "${host}" (${error.code}). Is the host an address of this machine?`
             : error.code === 'EACCES'
@@ -67,7 +68,7 @@ export function closeServer(server: Server & { closeAllConnections?: () => void 
 /** A port number from 0 to 65535, or a `KitError`. @internal */
 export function checkPort(port: unknown): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new KitError(`Invalid option "port": expected 0 to 65535, got ${String(port)}.`)
+    throw new KitError(`Invalid option "port": expected 0 to 65535, got ${describeValue(port)}.`)
   }
   return port
 }
@@ -76,7 +77,7 @@ export function checkPort(port: unknown): number {
 export function checkHost(host: unknown): string {
   if (typeof host !== 'string' || host.trim() === '') {
     throw new KitError(
-      `Invalid option "host": expected an address such as "127.0.0.1", got ${JSON.stringify(host)}.`,
+      `Invalid option "host": expected an address such as "127.0.0.1", got ${describeValue(host)}.`,
     )
   }
   return host
@@ -86,7 +87,7 @@ export function checkHost(host: unknown): string {
 export function checkMaxBodyBytes(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new KitError(
-      `Invalid option "maxBodyBytes": expected a whole number of bytes (at least 1), got ${String(value)}.`,
+      `Invalid option "maxBodyBytes": expected a whole number of bytes (at least 1), got ${describeValue(value)}.`,
     )
   }
   return value

@@ -6,6 +6,20 @@ import {
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { KitError } from '../errors.js'
 
+/**
+ * A URL as it may be shown in messages and reports: without user name, password, query or
+ * fragment, where credentials and tokens live. Send to the full URL; show this one.
+ * @internal
+ */
+export function redactUrl(url: string | URL): string {
+  const shown = new URL(url)
+  shown.username = ''
+  shown.password = ''
+  shown.search = ''
+  shown.hash = ''
+  return shown.href
+}
+
 /** One HTTP request sent byte for byte: no JSON re-serialization, no decompression. @internal */
 export interface RawHttpRequest {
   url: URL

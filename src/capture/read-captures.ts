@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs'
-import { type CaptureRecord, describeRecordProblem } from './format.js'
+import { KitError } from '../errors.js'
+import { describeValue } from '../schema/issues.js'
+import { CAPTURE_FORMAT, type CaptureRecord, describeRecordProblem } from './format.js'
 
 /** A capture line that could be read. */
 export interface CaptureEntry {
@@ -10,8 +12,10 @@ export interface CaptureEntry {
 
 /**
  * A line that could not be used. `truncated`: the last line has no newline and is not complete
- * JSON (the capture was interrupted mid-write): reported, not fatal. `invalid-json` and
- * `not-a-record` elsewhere mean the file is damaged or is not a capture file.
+ * JSON, or a line elsewhere is the incomplete start of a capture record (the capture was
+ * interrupted mid-write, and a later run appended after it): reported, not fatal. `invalid-json`
+ * and `not-a-record` (also a line longer than `maxLineBytes`) mean the file is damaged or is not
+ * a capture file.
  */
 export interface CaptureReadProblem {
   line: number
@@ -27,39 +31,85 @@ export type CaptureLine =
   | { type: 'record'; entry: CaptureEntry }
   | { type: 'problem'; problem: CaptureReadProblem }
 
+/** Options of {@link readCaptureLines}. */
+export interface ReadCaptureOptions {
+  /**
+   * Longer lines are reported as `not-a-record` without being held in memory. The default fits a
+   * record of a body up to 1 MiB, the capture receiver's default limit, even if every byte is
+   * JSON-escaped. @default 8388608 (8 MiB)
+   */
+  maxLineBytes?: number
+}
+
+/** The longest line read by default: 8 MiB (a 1 MiB body escaped as `\u0000` is 6 MiB). */
+export const CAPTURE_MAX_LINE_BYTES = 8 * 1024 * 1024
+
 const NEWLINE = 0x0a
 const decoder = new TextDecoder('utf-8')
+// Every line the capture receiver writes starts like this (JSON.stringify keeps key order).
+const RECORD_OPENING = `{"format":${JSON.stringify(CAPTURE_FORMAT)},`
 
 /**
  * Reads capture lines (JSON lines, format version 1) from a stream of chunks, one item per
- * non-blank line; never throws for bad content (see {@link CaptureReadProblem}).
+ * non-blank line; never throws for bad content (see {@link CaptureReadProblem}). Each byte is
+ * copied once, so a long line costs no more than its length.
  * @example
  * for await (const item of readCaptureLines(createReadStream('deliveries.jsonl'))) …
  */
 export async function* readCaptureLines(
   chunks: AsyncIterable<string | Uint8Array>,
+  options: ReadCaptureOptions = {},
 ): AsyncGenerator<CaptureLine> {
-  let pending: Buffer = Buffer.alloc(0)
+  const maxLineBytes = options.maxLineBytes ?? CAPTURE_MAX_LINE_BYTES
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
+    throw new KitError(
+      `Invalid option "maxLineBytes": expected a whole number of bytes (at least 1), got ${describeValue(maxLineBytes)}.`,
+    )
+  }
+  // The current line so far, as the chunks it came in; joined once, at its newline.
+  let parts: Uint8Array[] = []
+  let length = 0
+  let tooLong = false
   let line = 0
+  const take = (piece: Uint8Array) => {
+    length += piece.byteLength
+    if (tooLong) return
+    if (length > maxLineBytes) {
+      tooLong = true
+      parts = []
+    } else if (piece.byteLength > 0) parts.push(piece)
+  }
+  const finish = (last: boolean): CaptureLine | undefined => {
+    line++
+    const item = tooLong
+      ? problem(
+          line,
+          'not-a-record',
+          `line ${line} is longer than ${maxLineBytes} bytes, too long for a capture record, so it is not read`,
+        )
+      : parseLine(
+          parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, length),
+          line,
+          last,
+        )
+    parts = []
+    length = 0
+    tooLong = false
+    return item
+  }
   for await (const chunk of chunks) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)
-    pending = pending.byteLength === 0 ? bytes : Buffer.concat([pending, bytes])
     let start = 0
-    for (
-      let index = pending.indexOf(NEWLINE);
-      index !== -1;
-      index = pending.indexOf(NEWLINE, start)
-    ) {
-      line++
-      const item = parseLine(pending.subarray(start, index), line, false)
+    for (let index = bytes.indexOf(NEWLINE); index !== -1; index = bytes.indexOf(NEWLINE, start)) {
+      take(bytes.subarray(start, index))
+      const item = finish(false)
       if (item) yield item
       start = index + 1
     }
-    pending = pending.subarray(start)
+    take(bytes.subarray(start))
   }
-  if (pending.byteLength > 0) {
-    line++
-    const item = parseLine(pending, line, true)
+  if (length > 0) {
+    const item = finish(true)
     if (item) yield item
   }
 }
@@ -76,6 +126,13 @@ function parseLine(bytes: Uint8Array, line: number, last: boolean): CaptureLine 
         line,
         'truncated',
         `line ${line} is truncated (no newline at the end, incomplete JSON): the capture was interrupted while writing it, so it is skipped`,
+      )
+    }
+    if (text.startsWith(RECORD_OPENING) || RECORD_OPENING.startsWith(text)) {
+      return problem(
+        line,
+        'truncated',
+        `line ${line} is truncated (the start of a capture record, incomplete JSON): a capture was interrupted while writing it, so it is skipped`,
       )
     }
     return problem(
@@ -99,17 +156,19 @@ function problem(line: number, kind: CaptureReadProblem['kind'], message: string
  */
 export async function readCaptureFile(
   path: string,
+  options: ReadCaptureOptions = {},
 ): Promise<{ entries: CaptureEntry[]; problems: CaptureReadProblem[] }> {
-  return collectCaptureLines(createReadStream(path))
+  return collectCaptureLines(createReadStream(path), options)
 }
 
 /** Reads every capture line of a stream into records and problems. */
 export async function collectCaptureLines(
   chunks: AsyncIterable<string | Uint8Array>,
+  options: ReadCaptureOptions = {},
 ): Promise<{ entries: CaptureEntry[]; problems: CaptureReadProblem[] }> {
   const entries: CaptureEntry[] = []
   const problems: CaptureReadProblem[] = []
-  for await (const item of readCaptureLines(chunks)) {
+  for await (const item of readCaptureLines(chunks, options)) {
     if (item.type === 'record') entries.push(item.entry)
     else problems.push(item.problem)
   }

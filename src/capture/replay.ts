@@ -9,7 +9,7 @@ import type { FetchLike } from '../delivery/in-process.js'
 import { type DeliveryPolicyOption, resolveDeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
-import { decodeBody } from './format.js'
+import { bodyMatchesRecord, decodeBody } from './format.js'
 import { createCaFetch } from './raw-http.js'
 import type { CaptureEntry } from './read-captures.js'
 
@@ -46,7 +46,7 @@ export interface ReplayResult {
   /** The body's `type` and envelope `id`, when it is JSON with strings there. */
   eventType: string | null
   eventId: string | null
-  /** `skipped`: not resent (no stored body, or bytes that are not UTF-8); see `reason`. */
+  /** `skipped`: not resent (no stored body, a damaged record, or bytes that are not UTF-8); see `reason`. */
   result: 'delivered' | 'failed' | 'cancelled' | 'skipped'
   /** Why it was skipped. */
   reason?: string
@@ -127,9 +127,20 @@ export async function replayDeliveries(
       })
       continue
     }
+    const bytes = decodeBody(record.body)
+    if (!bodyMatchesRecord(record.body, bytes)) {
+      // What `check` reports as corrupt-record: these are not the bytes that were captured.
+      done({
+        ...base,
+        result: 'skipped',
+        reason:
+          'the stored body does not match its recorded length or SHA-256 (the capture file was edited or damaged)',
+      })
+      continue
+    }
     let text: string
     try {
-      text = strictUtf8.decode(decodeBody(record.body))
+      text = strictUtf8.decode(bytes)
     } catch {
       // The engine sends a string; bytes that are not UTF-8 could not be sent unchanged.
       done({

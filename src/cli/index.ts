@@ -74,9 +74,10 @@ export const COMMANDS: readonly CliCommand[] = [
 /** The program name, as users type it. */
 export const BIN = 'idaas-webhook-kit'
 
-// mri (inside cac) mangles two kinds of argument, so they are shielded during parsing and restored
-// afterwards: a lone "-" (stdin/stdout here) is taken for a flag and dropped, and number-like
-// values are coerced to numbers ("--nonce 007" would become 7, a token "0012" would become 12).
+// mri (inside cac) mangles three kinds of argument, so they are shielded during parsing and
+// restored afterwards: a lone "-" (stdin/stdout here) is taken for a flag and dropped, number-like
+// values are coerced to numbers ("--nonce 007" would become 7, a token "0012" would become 12),
+// and a flag's value that starts with "-" is taken for flags of its own ("--seed -5").
 const STDIO_PLACEHOLDER = '\u0000stdio'
 const VERBATIM_PREFIX = '\u0000verbatim:'
 
@@ -131,8 +132,12 @@ export function parseCLI(
   commands: readonly CliCommand[] = COMMANDS,
 ): ParsedCommandLine {
   const cli = createCLI(commands)
+  const values = flagValueIndexes(argv, cli)
+  const shielded = argv.map((arg, i) =>
+    values.has(i) && arg.startsWith('-') && arg !== '-' ? `${VERBATIM_PREFIX}${arg}` : shield(arg),
+  )
   // run: false: cac only parses; the checks below replace its terse CACError messages.
-  const parsed = cli.parse(['node', BIN, ...argv.map(shield)], { run: false })
+  const parsed = cli.parse(['node', BIN, ...shielded], { run: false })
   const options = restoreStdio(parsed.options) as Record<string, unknown>
   const doubleDash = Array.isArray(options['--']) ? (options['--'] as unknown[]) : []
   delete options['--']
@@ -145,7 +150,7 @@ export function parseCLI(
     // then the flag is the problem, judged against that command's options.
     const named = commands.find((c) => argv.includes(c.name))
     const namedCac = named && cli.commands.find((c) => c.name === named.name)
-    const unknownOption = findUnknownOption(argv, cli, namedCac)
+    const unknownOption = findUnknownOption(argv, values, cli, namedCac)
     if (unknownOption && (named || args.length === 0)) {
       const scopes = namedCac ? [namedCac, cli.globalCommand] : [cli.globalCommand]
       return usageError(unknownOptionMessage(unknownOption, scopes, named))
@@ -170,7 +175,7 @@ export function parseCLI(
   if (options.help) return { kind: 'help', command }
   if (options.version) return { kind: 'version' }
 
-  const unknownOption = findUnknownOption(argv, cli, matched)
+  const unknownOption = findUnknownOption(argv, values, cli, matched)
   if (unknownOption) {
     return usageError(unknownOptionMessage(unknownOption, [matched, cli.globalCommand], command))
   }
@@ -286,17 +291,46 @@ export async function runCLI(
 
 type CacCommand = CAC['globalCommand']
 
-/** The first flag in `argv` that no command in `scope` (nor the global one) declares, as typed. */
+/**
+ * The indexes in `argv` of flag values given as the next argument ("-5" in "--seed -5"), so that
+ * they are neither taken for flags nor echoed as one (a "--token" value is a secret). A value
+ * starting with "--" is not taken: "--out --json" lacks a value. Every command gives a flag the
+ * same kind, so the flags of all commands are used.
+ */
+function flagValueIndexes(argv: readonly string[], cli: CAC): Set<number> {
+  const takesValue = new Set<string>()
+  for (const command of [cli.globalCommand, ...cli.commands]) {
+    for (const option of command.options) {
+      if (option.required !== true) continue
+      for (const name of option.names) {
+        takesValue.add(name.length === 1 ? `-${name}` : `--${kebabCase(name)}`)
+      }
+    }
+  }
+  const indexes = new Set<number>()
+  for (let i = 0; i < argv.length - 1; i++) {
+    const token = argv[i] ?? ''
+    if (token === '--') break
+    if (takesValue.has(token) && !(argv[i + 1] ?? '').startsWith('--')) indexes.add(++i)
+  }
+  return indexes
+}
+
+/**
+ * The first flag in `argv` that no command in `scope` (nor the global one) declares, as typed.
+ * `values` are the indexes of flag values (see {@link flagValueIndexes}), which are skipped.
+ */
 function findUnknownOption(
   argv: readonly string[],
+  values: ReadonlySet<number>,
   cli: CAC,
   command: CacCommand | undefined,
 ): string | undefined {
   const known = (name: string) =>
     Boolean(command?.hasOption(name) ?? false) || Boolean(cli.globalCommand.hasOption(name))
-  for (const token of argv) {
+  for (const [index, token] of argv.entries()) {
     if (token === '--') break
-    if (!token.startsWith('-') || token === '-') continue
+    if (values.has(index) || !token.startsWith('-') || token === '-') continue
     if (token.startsWith('--')) {
       const name = token.slice(2).split('=')[0] ?? ''
       const positive = name.startsWith('no-') ? name.slice(3) : name

@@ -77,11 +77,20 @@ function toEpochMs(value: number | Date | string, option: string): number {
   return ms
 }
 
-function checkMs(ms: number, what: string): number {
-  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
-    throw new KitError(
-      `Invalid argument "${what}": expected milliseconds (at least 0), got ${String(ms)}.`,
-    )
+/**
+ * The longest wait a timer can take: 2^31 − 1 ms (about 24.8 days). Node's `setTimeout` fires
+ * after 1 ms for anything longer. @internal
+ */
+export const MAX_TIMER_MS = 2_147_483_647
+
+/** `ms` if it is a finite number of milliseconds from 0 to `max`; a `KitError` otherwise. */
+function checkMs(ms: number, what: string, max = Number.MAX_VALUE): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > max) {
+    const expected =
+      max === Number.MAX_VALUE
+        ? 'a finite number of milliseconds (at least 0)'
+        : `milliseconds from 0 to ${max}`
+    throw new KitError(`Invalid argument "${what}": expected ${expected}, got ${String(ms)}.`)
   }
   return ms
 }
@@ -145,7 +154,10 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     if (first === undefined) return
     if (active > 0) {
       // Attempts in flight: never skip. With real-time flow, wake the sleeper when its time comes.
-      if (!frozen) wakeTimer = realSetTimeout(schedule, Math.max(0, first.wakeAt - exactNow()))
+      if (!frozen) {
+        const waitMs = Math.min(MAX_TIMER_MS, Math.max(0, first.wakeAt - exactNow()))
+        wakeTimer = realSetTimeout(schedule, waitMs)
+      }
       return
     }
     if (first.wakeAt > exactNow()) jumpTo(first.wakeAt)
@@ -180,7 +192,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       })
     },
     setTimer(callback, ms) {
-      const handle = realSetTimeout(callback, checkMs(ms, 'ms'))
+      const handle = realSetTimeout(callback, checkMs(ms, 'ms', MAX_TIMER_MS))
       return () => realClearTimeout(handle)
     },
     stopwatch() {
@@ -227,11 +239,11 @@ export function createRealClock(): DeliveryClock {
     kind: 'real',
     now: () => realDateNow(),
     sleep(ms, signal) {
-      checkMs(ms, 'ms')
+      checkMs(ms, 'ms', MAX_TIMER_MS)
       return timerSleep(ms, signal, realSetTimeout, realClearTimeout)
     },
     setTimer(callback, ms) {
-      const handle = realSetTimeout(callback, checkMs(ms, 'ms'))
+      const handle = realSetTimeout(callback, checkMs(ms, 'ms', MAX_TIMER_MS))
       return () => realClearTimeout(handle)
     },
     stopwatch() {
@@ -274,11 +286,11 @@ export function createTimerClock(options: TimerClockOptions = {}): DeliveryClock
     kind: 'timers',
     now: () => now(),
     sleep(ms, signal) {
-      checkMs(ms, 'ms')
+      checkMs(ms, 'ms', MAX_TIMER_MS)
       return timerSleep(ms, signal, set, clear)
     },
     setTimer(callback, ms) {
-      const handle = set(callback, checkMs(ms, 'ms'))
+      const handle = set(callback, checkMs(ms, 'ms', MAX_TIMER_MS))
       return () => clear(handle)
     },
     stopwatch() {

@@ -1,4 +1,6 @@
 import { isKitError, KitError } from '../errors.js'
+import { isDigestAlgorithm } from '../signing/content-digest.js'
+import { deriveHmacKey } from '../signing/key.js'
 import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
 import {
   type SignDeliveryOptions,
@@ -12,6 +14,7 @@ import {
   type AttemptOutcome,
   type DeliveryPolicy,
   type DeliveryPolicyOption,
+  describeValue,
   resolveDeliveryPolicy,
 } from './policy.js'
 import { createRandom, type RandomSource, randomBytes, randomInt, randomUuidV7 } from './random.js'
@@ -69,7 +72,10 @@ export interface DeliverOptions {
   tls?: DeliveryTlsOptions
   /** Stops the delivery before its next attempt (an attempt in flight finishes). Result `cancelled`. */
   signal?: AbortSignal
-  /** Called after each attempt, e.g. to log the timeline as it happens. */
+  /**
+   * Called after each attempt, e.g. to log the timeline as it happens. An error it throws stops
+   * the delivery and rejects `deliver()` with that error.
+   */
   onAttempt?: (attempt: DeliveryAttempt, report: DeliveryReport) => void
 }
 
@@ -82,11 +88,12 @@ class DeadlineExceeded extends Error {
  * Delivers one event to one callback URL the way IDaaS does: a signed POST per attempt (every
  * attempt signed afresh, A6), each within the policy's deadline (headers and body), redirects
  * never followed, retried per the policy with seeded jitter. Resolves with every attempt
- * recorded; it rejects only for bad options or a misrouted request (an MSW or kit error).
+ * recorded. It rejects for bad arguments or options (all checked before the first attempt), a
+ * misrouted request (an MSW or kit error), and an error thrown by `onAttempt` or a custom clock.
  * @example
  * const report = await deliver(createEvent('user.created'), { url: 'https://app.test/hooks', token })
  * report.attempts.map((a) => a.outcome) // e.g. ['http-5xx', 'http-5xx', 'success']
- * @see docs/idaas-webhooks.md §8 for the rules, docs/assumptions.md A6–A9 for the defaults.
+ * @see https://docs.trustedauth.com/developer/webhook/ for IDaaS's delivery rules; A6–A9 for the defaults.
  */
 export async function deliver(
   event: DeliverableEvent,
@@ -111,6 +118,8 @@ export interface DeliveryContext {
   tls: DeliveryTlsOptions
   signal: AbortSignal | undefined
   onAttempt: DeliverOptions['onAttempt']
+  /** Asked before each attempt; `true` stops the delivery as `cancelled` (the tenant's A10 check). */
+  shouldStop?: () => boolean
 }
 
 /** Checks everything before the first attempt, so a bad option throws at once. @internal */
@@ -155,6 +164,20 @@ export function prepare(
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new KitError('Invalid option "fetch": expected a function with the signature of fetch.')
   }
+  if (options.onAttempt !== undefined && typeof options.onAttempt !== 'function') {
+    throw new KitError(
+      `Invalid option "onAttempt": expected a function, got ${describeValue(options.onAttempt)}.`,
+    )
+  }
+  const signing = checkSigningOptions(options.signing)
+  try {
+    deriveHmacKey(target.token, signing.keyEncoding)
+  } catch {
+    // The only failure left once the token is a non-empty string and the encoding is known.
+    throw new KitError(
+      `Failed to deliver "${event.type}": "target.token" decodes to no bytes with "signing.keyEncoding" "base64". Is the token base64?`,
+    )
+  }
   return {
     event,
     body: JSON.stringify(event),
@@ -164,11 +187,67 @@ export function prepare(
     clock: resolveClock(options.clock),
     random: options.random ?? createRandom(options.seed),
     fetch: options.fetch,
-    signing: options.signing ?? {},
+    signing,
     tls: options.tls ?? {},
     signal: options.signal,
     onAttempt: options.onAttempt,
   }
+}
+
+const SIGNING_FIELDS: readonly string[] = [
+  'keyEncoding',
+  'digestAlgorithm',
+  'created',
+  'expiresAfter',
+  'keyid',
+  'nonce',
+  'tag',
+] satisfies readonly (keyof DeliverySigningOptions)[]
+
+// keyid and tag are sent as structured-field strings: printable ASCII only (RFC 8941 §3.3.3).
+const SF_STRING = /^[\x20-\x7e]*$/
+
+/**
+ * Checks option `signing` (a copy is returned), so a bad value throws a `KitError` naming every
+ * invalid field when a delivery or a tenant is created, not at the first attempt. @internal
+ */
+export function checkSigningOptions(value: unknown): DeliverySigningOptions {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new KitError(`Invalid option "signing": expected an object, got ${describeValue(value)}.`)
+  }
+  const signing = value as Record<string, unknown>
+  const problems: string[] = []
+  const field = (name: string, rule: string) =>
+    problems.push(`"${name}" must be ${rule}, got ${describeValue(signing[name])}`)
+  for (const key of Object.keys(signing)) {
+    if (!SIGNING_FIELDS.includes(key)) problems.push(`unknown field "${key}"`)
+  }
+  const { keyEncoding, digestAlgorithm, created, expiresAfter, keyid, nonce, tag } = signing
+  if (keyEncoding !== undefined && keyEncoding !== 'utf8' && keyEncoding !== 'base64') {
+    field('keyEncoding', '"utf8" or "base64"')
+  }
+  if (digestAlgorithm !== undefined && !isDigestAlgorithm(digestAlgorithm)) {
+    field('digestAlgorithm', '"sha-256" or "sha-512"')
+  }
+  if (created !== undefined && typeof created !== 'boolean') field('created', 'true or false')
+  if (nonce !== undefined && typeof nonce !== 'boolean') field('nonce', 'true or false')
+  if (
+    expiresAfter !== undefined &&
+    !(typeof expiresAfter === 'number' && Number.isSafeInteger(expiresAfter) && expiresAfter >= 0)
+  ) {
+    field('expiresAfter', 'whole seconds (at least 0)')
+  }
+  for (const [name, text] of [
+    ['keyid', keyid],
+    ['tag', tag],
+  ] as const) {
+    if (text !== undefined && (typeof text !== 'string' || !SF_STRING.test(text))) {
+      field(name, 'a string of printable ASCII characters')
+    }
+  }
+  if (problems.length > 0) throw new KitError(`Invalid option "signing": ${problems.join('; ')}.`)
+  return { ...signing } as DeliverySigningOptions
 }
 
 /** Runs a prepared delivery. @internal */
@@ -188,7 +267,7 @@ export async function runDelivery(context: DeliveryContext): Promise<DeliveryRep
   let result: DeliveryResult = 'failed'
   let firstStartedAt = report.startedAt
   for (let number = 1; ; number++) {
-    if (signal?.aborted) {
+    if (signal?.aborted || context.shouldStop?.() === true) {
       result = 'cancelled'
       break
     }
@@ -276,9 +355,10 @@ async function runAttempt(
   const elapsed = clock.stopwatch()
   const controller = new AbortController()
   let timedOut = false
-  // The deadline covers the whole attempt, headers and body (docs/idaas-webhooks.md §8.1). It is a
-  // timer of the engine's clock with an AbortController, never AbortSignal.timeout(), which fake
-  // timers do not reach (docs/library-notes.md §2.5).
+  // The deadline covers the whole attempt, headers and body: IDaaS marks an attempt failed without
+  // a 2xx "within 3 seconds" (https://docs.trustedauth.com/developer/webhook/). It is a timer of
+  // the engine's clock with an AbortController, never AbortSignal.timeout(), which fake timers
+  // (vitest, @sinonjs/fake-timers) do not reach.
   const cancelDeadline = clock.setTimer(() => {
     timedOut = true
     controller.abort(new DeadlineExceeded(`No complete response within ${policy.deadlineMs} ms.`))

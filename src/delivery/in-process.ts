@@ -1,4 +1,5 @@
 import { KitError } from '../errors.js'
+import { describeValue } from './policy.js'
 
 /** A receiver written against the Fetch API: a `Request` in, a `Response` out (hono's `app.fetch`, a Next.js route handler…). */
 export type FetchReceiver = (request: Request) => Response | Promise<Response>
@@ -20,8 +21,25 @@ export function createInProcessFetch(
   if (typeof receivers === 'function') {
     return async (input, init) => receivers(new Request(input, init))
   }
+  if (receivers === null || typeof receivers !== 'object' || Array.isArray(receivers)) {
+    throw new KitError(
+      `Invalid argument "receivers": expected a Fetch handler or an object from callback URL to handler, got ${describeValue(receivers)}.`,
+    )
+  }
   const routes = new Map<string, FetchReceiver>()
-  for (const [url, receiver] of Object.entries(receivers)) routes.set(routeKey(url), receiver)
+  for (const [url, receiver] of Object.entries(receivers)) {
+    if (!URL.canParse(url)) {
+      throw new KitError(
+        `Invalid argument "receivers": key "${url}" is not an absolute URL. Use the callback URL, e.g. "https://app.test/hooks".`,
+      )
+    }
+    if (typeof receiver !== 'function') {
+      throw new KitError(
+        `Invalid argument "receivers": the receiver for "${url}" must be a function (request => response), got ${describeValue(receiver)}.`,
+      )
+    }
+    routes.set(routeKey(url), receiver)
+  }
   return async (input, init) => {
     const request = new Request(input, init)
     const receiver = routes.get(routeKey(request.url))

@@ -1,4 +1,5 @@
 import { KitError } from '../errors.js'
+import { MAX_TIMER_MS } from './clock.js'
 
 /**
  * Why an attempt failed. `timeout`: no complete answer (headers and body) within the deadline;
@@ -61,10 +62,10 @@ export interface DeliveryPolicy {
 export type DeliveryPolicyOption = 'idaas' | 'issuance-legacy' | DeliveryPolicy
 
 /**
- * IDaaS's documented delivery rules (docs/idaas-webhooks.md §8.1) with the kit's defaults where
- * Entrust is silent (A6–A9): 3 s deadline, 2xx is success, only 5xx is retried, 3 attempts at
- * about 2 s and 4 s after the previous attempt ended plus 0–500 ms of jitter, disabled after
- * 100 consecutive failed deliveries.
+ * IDaaS's documented delivery rules (https://docs.trustedauth.com/developer/webhook/) with the
+ * kit's defaults where Entrust is silent (A6–A9): 3 s deadline, 2xx is success, only 5xx is
+ * retried, 3 attempts at about 2 s and 4 s after the previous attempt ended plus 0–500 ms of
+ * jitter, disabled after 100 consecutive failed deliveries.
  */
 export const IDAAS_POLICY: DeliveryPolicy = Object.freeze({
   name: 'idaas',
@@ -111,9 +112,10 @@ const POLICY_FIELDS = [
   'envelopeIdPerAttempt',
 ] as const satisfies readonly (keyof DeliveryPolicy)[]
 
-function describe(value: unknown): string {
+/** A value in a message: strings quoted, lists bracketed, objects as "an object". @internal */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`
   if (value === null || typeof value !== 'object') return String(value)
   return 'an object'
 }
@@ -121,14 +123,15 @@ function describe(value: unknown): string {
 const isWholeNumber = (value: unknown, min: number): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= min
 
+// Every duration ends up in a timer, and Node's timers fire after 1 ms above MAX_TIMER_MS.
 const isMilliseconds = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMER_MS
 
 /** Every problem with `value` as a policy, one sentence each; empty when it is valid. */
 function policyProblems(value: Record<string, unknown>): string[] {
   const problems: string[] = []
   const field = (name: string, rule: string) =>
-    problems.push(`"${name}" must be ${rule}, got ${describe(value[name])}`)
+    problems.push(`"${name}" must be ${rule}, got ${describeValue(value[name])}`)
   for (const key of Object.keys(value)) {
     if (!(POLICY_FIELDS as readonly string[]).includes(key)) {
       problems.push(`unknown field "${key}"`)
@@ -136,8 +139,8 @@ function policyProblems(value: Record<string, unknown>): string[] {
   }
   if (typeof value.name !== 'string' || value.name.length === 0) field('name', 'a non-empty string')
   const { deadlineMs, maxAttempts, retryOn, delaysMs, jitterMs, autoDisableAfter } = value
-  if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0) {
-    field('deadlineMs', 'a positive number of milliseconds')
+  if (!isMilliseconds(deadlineMs) || deadlineMs === 0) {
+    field('deadlineMs', `a positive number of milliseconds up to ${MAX_TIMER_MS}`)
   }
   if (!isWholeNumber(maxAttempts, 1)) field('maxAttempts', 'a whole number of at least 1')
   if (
@@ -145,10 +148,13 @@ function policyProblems(value: Record<string, unknown>): string[] {
     !retryOn.every((kind) => (ATTEMPT_FAILURE_KINDS as readonly unknown[]).includes(kind)) ||
     new Set(retryOn).size !== retryOn.length
   ) {
-    field('retryOn', `a list without repeats of ${ATTEMPT_FAILURE_KINDS.map(describe).join(', ')}`)
+    field(
+      'retryOn',
+      `a list without repeats of ${ATTEMPT_FAILURE_KINDS.map(describeValue).join(', ')}`,
+    )
   }
   if (!Array.isArray(delaysMs) || !delaysMs.every(isMilliseconds)) {
-    field('delaysMs', 'a list of milliseconds (numbers of at least 0)')
+    field('delaysMs', `a list of milliseconds (numbers from 0 to ${MAX_TIMER_MS})`)
   } else if (isWholeNumber(maxAttempts, 1) && delaysMs.length < maxAttempts - 1) {
     problems.push(
       `"delaysMs" must have one entry per retry (${maxAttempts - 1} for "maxAttempts" ${maxAttempts}), got ${delaysMs.length}`,
@@ -163,7 +169,15 @@ function policyProblems(value: Record<string, unknown>): string[] {
     !jitterMs.every(isMilliseconds) ||
     (jitterMs[0] as number) > (jitterMs[1] as number)
   ) {
-    field('jitterMs', '[min, max] milliseconds with 0 <= min <= max')
+    field('jitterMs', `[min, max] milliseconds with 0 <= min <= max <= ${MAX_TIMER_MS}`)
+  } else if (Array.isArray(delaysMs) && delaysMs.every(isMilliseconds)) {
+    // A wait is a delay plus its jitter: the sum must fit in a timer too.
+    const longest = delaysMs.reduce((max, ms) => Math.max(max, ms), 0)
+    if (longest + (jitterMs[1] as number) > MAX_TIMER_MS) {
+      problems.push(
+        `the longest of "delaysMs" plus the largest of "jitterMs" must be at most ${MAX_TIMER_MS} ms, got ${longest} + ${jitterMs[1]}`,
+      )
+    }
   }
   if (autoDisableAfter !== null && !isWholeNumber(autoDisableAfter, 1)) {
     field('autoDisableAfter', 'a whole number of at least 1, or null for never')
@@ -183,7 +197,7 @@ function policyProblems(value: Record<string, unknown>): string[] {
  */
 export function assertDeliveryPolicy(value: unknown): asserts value is DeliveryPolicy {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KitError(`Invalid delivery policy: expected an object, got ${describe(value)}.`)
+    throw new KitError(`Invalid delivery policy: expected an object, got ${describeValue(value)}.`)
   }
   const record = value as Record<string, unknown>
   const problems = policyProblems(record)
@@ -198,14 +212,19 @@ export function assertDeliveryPolicy(value: unknown): asserts value is DeliveryP
  * `custom` unless `fields.name` says otherwise. Throws a `KitError` naming each invalid field.
  * @example
  * // A6/A7/A9 differently: retry timeouts too, count attempts, new envelope id per retry
- * const policy = createDeliveryPolicy({ name: 'strict-receiver', retryOn: ['http-5xx', 'timeout'] })
+ * const policy = createDeliveryPolicy({
+ *   name: 'strict-receiver',
+ *   retryOn: ['http-5xx', 'timeout'],
+ *   countFailures: 'attempts',
+ *   envelopeIdPerAttempt: 'new',
+ * })
  */
 export function createDeliveryPolicy(
   fields: Partial<DeliveryPolicy>,
   base: DeliveryPolicyOption = IDAAS_POLICY,
 ): DeliveryPolicy {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    throw new KitError(`Invalid delivery policy: expected an object, got ${describe(fields)}.`)
+    throw new KitError(`Invalid delivery policy: expected an object, got ${describeValue(fields)}.`)
   }
   const from = resolveDeliveryPolicy(base)
   const merged = { ...from, name: 'custom', ...fields }

@@ -89,8 +89,8 @@ export function randomUuidV4(random: RandomSource): string {
 }
 
 /**
- * A version 7 UUID whose timestamp is `timeMs`, like the envelope ids in Entrust's examples
- * (docs/idaas-webhooks.md §3).
+ * A version 7 UUID whose timestamp is `timeMs`, like the envelope ids in Entrust's event
+ * examples (https://docs.trustedauth.com/developer/webhook/events/).
  */
 export function randomUuidV7(random: RandomSource, timeMs: number): string {
   const bytes = randomBytes(random, 16)

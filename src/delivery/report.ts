@@ -41,7 +41,11 @@ export interface DeliveryAttempt {
   jitterMs?: number
 }
 
-/** `delivered`: an attempt got a 2xx; `failed`: no more attempts; `cancelled`: stopped by a signal (webhook disabled or deleted). */
+/**
+ * `delivered`: an attempt got a 2xx; `failed`: no more attempts; `cancelled`: stopped before an
+ * attempt, by option `signal` or, for a tenant, because the webhook was disabled, deleted or
+ * expired (A10).
+ */
 export type DeliveryResult = 'delivered' | 'failed' | 'cancelled'
 
 /** The timeline of one delivery: one event to one callback URL under one policy. Plain data. */
@@ -105,7 +109,11 @@ export function describeDelivery(report: DeliveryReport): string {
   if (report.result === 'delivered')
     return `Delivered ${target}: ${count}, last ${describeAttempt(last as DeliveryAttempt)}.`
   if (report.result === 'cancelled') {
-    return `Cancelled the delivery of ${target} after ${count}: the webhook was disabled or deleted.`
+    const why =
+      report.webhookId === undefined
+        ? 'option "signal" aborted it'
+        : `webhook "${report.webhookId}" was disabled, deleted or expired (A10)`
+    return `Cancelled the delivery of ${target} after ${count}: ${why}.`
   }
   return `Failed to deliver ${target}: ${count}, last ${last ? describeAttempt(last) : 'none'}.`
 }
@@ -129,12 +137,15 @@ export class DeliveryError extends Error {
   override name = 'DeliveryError' as const
   /** Every attempt, in order. */
   readonly attempts: DeliveryAttempt[]
+  /** The name of the delivery policy, e.g. `idaas`. */
+  readonly policy: string
   /** The whole report. */
   readonly report: DeliveryReport
   constructor(report: DeliveryReport) {
     super(formatMessage(describeDelivery(report)))
     this.report = report
     this.attempts = report.attempts
+    this.policy = report.policy
   }
 }
 

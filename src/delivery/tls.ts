@@ -3,11 +3,12 @@ import { type ConnectionOptions, connect } from 'node:tls'
 
 /**
  * TLS settings of a delivery. IDaaS requires the callback URL to "support TLSv1.2 or TLSv1.3"
- * (docs/idaas-webhooks.md §2). The global `fetch` already refuses anything older (Node's
- * `tls.DEFAULT_MIN_VERSION` is `TLSv1.2` unless Node runs with `--tls-min-v1.0`/`--tls-min-v1.1`)
- * and the engine classifies handshake and certificate errors as `tls`. The probe adds a check
- * that needs no undici: a `node:tls` handshake before each HTTPS attempt, which records the
- * negotiated version and fails the attempt as `tls` when it is not 1.2 or 1.3.
+ * (https://docs.trustedauth.com/developer/webhook/). The global `fetch` already refuses anything
+ * older (Node's `tls.DEFAULT_MIN_VERSION` is `TLSv1.2` unless Node runs with
+ * `--tls-min-v1.0`/`--tls-min-v1.1`) and the engine classifies handshake and certificate errors
+ * as `tls`. The probe adds a check that needs no undici: a `node:tls` handshake before each
+ * HTTPS attempt, which records the negotiated version and fails the attempt as `tls` when it is
+ * not 1.2 or 1.3.
  */
 export interface DeliveryTlsOptions {
   /**

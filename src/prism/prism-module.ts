@@ -110,6 +110,10 @@ export const PRISM_HTTP_PACKAGE = '@stoplight/prism-http'
 /** The version of {@link PRISM_HTTP_PACKAGE} the kit pins (prism-cli 5.14.2 uses it). */
 export const PRISM_HTTP_VERSION = '5.12.0'
 
+// prism-http 5.12.0 asks for prism-core ^5.8.0, whose newer releases need Node 24: pin it too.
+const PRISM_CORE_PACKAGE = '@stoplight/prism-core'
+const PRISM_CORE_VERSION = '5.8.0'
+
 let loading: Promise<PrismHttp> | undefined
 
 /**
@@ -133,7 +137,7 @@ async function importPrismHttp(): Promise<PrismHttp> {
     const code = (error as { code?: unknown } | null)?.code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new KitError(
-        `Failed to load Prism: "${PRISM_HTTP_PACKAGE}" is not installed. It is an optional peer dependency of idaas-webhook-kit: run "npm install --save-dev ${PRISM_HTTP_PACKAGE}@${PRISM_HTTP_VERSION}".`,
+        `Failed to load Prism: "${PRISM_HTTP_PACKAGE}" is not installed. It is an optional peer dependency of idaas-webhook-kit: run "npm install --save-dev ${PRISM_HTTP_PACKAGE}@${PRISM_HTTP_VERSION} ${PRISM_CORE_PACKAGE}@${PRISM_CORE_VERSION}".`,
         { cause: error },
       )
     }

@@ -7,9 +7,9 @@ import {
 } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { closeServer, listen, originOf } from '../capture/listen.js'
-import { type RawHttpResponse, sendRaw } from '../capture/raw-http.js'
+import { type RawHttpResponse, redactUrl, sendRaw } from '../capture/raw-http.js'
 import type { RandomSource } from '../delivery/random.js'
-import { KitError } from '../errors.js'
+import { formatMessage, KitError } from '../errors.js'
 import {
   type ContractViolation,
   createSilentPrismLogger,
@@ -131,6 +131,7 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
       if (context === undefined || upstream === undefined) {
         return { _tag: 'Left', left: new Error('The proxy lost the request it was forwarding.') }
       }
+      // The client's query string is used only when `to` has none: a query in `to` replaces it.
       const target = new URL(upstream)
       if (context.query !== '' && target.search === '') target.search = context.query
       const started = performance.now()
@@ -156,7 +157,7 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
             'urn:idaas-webhook-kit:error:receiver-unreachable',
             'Receiver unreachable',
             502,
-            `The proxy could not reach the receiver at ${upstream.href}: ${context.upstreamError}.`,
+            `The proxy could not reach the receiver at ${redactUrl(upstream)}: ${context.upstreamError}.`,
           ),
         }
       }
@@ -176,7 +177,9 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
     logger: createSilentPrismLogger(),
     ...(settings.mode === 'proxy' ? { forward } : {}),
   })
-  // Fails loudly, before anything is served, when Prism would validate nothing (§1.3).
+  // Fails loudly, before anything is served, when Prism would validate nothing: it swallows
+  // schema compile errors (stoplightio/prism#2442) and picks the JSON Schema draft per schema
+  // object (stoplightio/prism#2797).
   await runSelfTest(instance, operations, settings.documentPath)
 
   const counter = createSummaryCounter()
@@ -187,7 +190,14 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
     records.push(entry)
     if (records.length > settings.recordLimit)
       records.splice(0, records.length - settings.recordLimit)
-    settings.onRequest?.(entry)
+    if (settings.onRequest === undefined) return
+    try {
+      settings.onRequest(entry)
+    } catch (error) {
+      // The request is answered already: report the caller's bug, keep the connection.
+      const message = error instanceof Error ? error.message : String(error)
+      console.error(formatMessage(`The "onRequest" callback threw: ${message}`))
+    }
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -1,4 +1,5 @@
 import { checkHost, checkMaxBodyBytes, checkPort, DEFAULT_HOST } from '../capture/listen.js'
+import { redactUrl } from '../capture/raw-http.js'
 import { createRandom } from '../delivery/random.js'
 import { KitError } from '../errors.js'
 import { MOCK_RECEIVER_PATH, openApiDocumentPath } from './document.js'
@@ -11,7 +12,10 @@ export const PROXY_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 /** Options of {@link startValidatingProxy}. */
 export interface ValidatingProxyOptions {
-  /** The real receiver's URL: every delivery goes there as is (the client's query string is kept). */
+  /**
+   * The real receiver's URL: every delivery goes there as is. The client's query string is kept
+   * when `to` has none; a query in `to` (e.g. a token) replaces it.
+   */
   to: string | URL
   /** Port to listen on; 0 picks a free one. @default 0 */
   port?: number
@@ -27,7 +31,7 @@ export interface ValidatingProxyOptions {
   ca?: string | Buffer | ReadonlyArray<string | Buffer>
   /** Bodies above this many bytes are refused with 413. @default 10485760 (10 MiB, as Prism) */
   maxBodyBytes?: number
-  /** Called after each request is answered. */
+  /** Called after each request is answered; an exception is printed to stderr, not thrown. */
   onRequest?: (record: PrismRequestRecord) => void
   /** An OpenAPI 3.1 document with the same receiver operation. @default the kit's generated/openapi.bundled.json */
   document?: string
@@ -39,7 +43,7 @@ export interface ValidatingProxy {
   readonly url: string
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string
-  /** The receiver deliveries are forwarded to. */
+  /** The receiver deliveries are forwarded to, without user name, password or query (safe to print). */
   readonly target: string
   /** The most recent requests (up to 10,000), oldest first. */
   readonly requests: readonly PrismRequestRecord[]
@@ -99,7 +103,7 @@ export async function startValidatingProxy(
   return {
     url: `${server.origin}${MOCK_RECEIVER_PATH}`,
     origin: server.origin,
-    target: to.href,
+    target: redactUrl(to),
     requests: server.records,
     summary: server.summary,
     close: server.close,

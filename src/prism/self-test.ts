@@ -33,9 +33,9 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 }
 
 /**
- * The start-up self-test (docs/library-notes.md §1.3): Prism swallows schema compile errors and
- * then validates nothing, so before serving, `{}` must get a 422 with a `validation` list and a
- * signed Entrust example must get a 2xx. Throws a `KitError` naming what went wrong.
+ * The start-up self-test: Prism swallows schema compile errors and then validates nothing
+ * (stoplightio/prism#2442), so before serving, `{}` must get a 422 with a `validation` list and
+ * a signed Entrust example must get a 2xx. Throws a `KitError` naming what went wrong.
  * @internal
  */
 export async function runSelfTest(

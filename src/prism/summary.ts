@@ -74,7 +74,8 @@ export interface PrismSummary {
   invalidDeliveries: number
 }
 
-// IDaaS marks an attempt failed when no 2xx arrives within 3 s (docs/idaas-webhooks.md §8.1).
+// IDaaS marks an attempt failed when no 2xx arrives within 3 s: "Your webhook endpoint must
+// return a success status code (2xx) within 3 seconds" (https://docs.trustedauth.com/developer/webhook/).
 const IDAAS_DEADLINE_MS = IDAAS_POLICY.deadlineMs
 
 /** Prism's if/then bookkeeping ("must match \"then\" schema") says nothing the other entries do not. */

@@ -1,7 +1,13 @@
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
-import { formatMessage, isKitError } from '../errors.js'
-import { formatIssues, type ValidationIssue, type ValidationNote } from '../schema/issues.js'
+import { formatMessage, isKitError, KitError } from '../errors.js'
+import {
+  describeValue,
+  formatIssues,
+  type ValidationIssue,
+  type ValidationNote,
+} from '../schema/issues.js'
 import type { ValidationMode } from '../schema/validate.js'
+import { toTargetUri } from '../signing/target-uri.js'
 import {
   createDeliveryVerifier,
   type RawDelivery,
@@ -24,9 +30,15 @@ export interface IdaasReceiverOptions extends VerifyDeliveryOptions {
    * @default 'tolerant'
    */
   validation?: ValidationMode
-  /** Called for every rejected delivery, e.g. to log it. Never receives the token or a signature. */
+  /**
+   * Called for every rejected delivery, e.g. to log it. Never receives the token or a signature.
+   * If it throws, the error goes to `onError` and the answer stays the same.
+   */
   onRejected?: (rejection: IdaasRejection) => void
-  /** Called when `onEvent` throws (the answer is 500, so IDaaS retries). @default console.error */
+  /**
+   * Called when `onEvent` or `onRejected` throws (for `onEvent` the answer is 500, so IDaaS
+   * retries). If it throws too, that error is logged with console.error. @default console.error
+   */
   onError?: (error: unknown) => void
 }
 
@@ -40,7 +52,10 @@ export interface IdaasDeliveryContext {
   body: Uint8Array
 }
 
-/** Handlers of verified, validated events. Answer fast: IDaaS waits 3 s at most (§8.1). */
+/**
+ * Handlers of verified, validated events. Answer fast: IDaaS waits 3 s at most for an answer
+ * (https://docs.trustedauth.com/developer/webhook/).
+ */
 export interface IdaasEventHandlers {
   /**
    * Called with every verified event of a known type; resolve to answer 204. Throwing answers 500,
@@ -58,7 +73,8 @@ export interface IdaasHandlerOptions extends IdaasReceiverOptions, IdaasEventHan
  * Why a receiver turned a delivery away: a {@link VerifyFailureReason} (401; 400 for
  * `invalid-json`), `invalid-event` (400), `payload-too-large` (413, A14), `method-not-allowed`
  * (405), `handler-failed` (500: `onEvent` threw), `receiver-misconfigured` (500: e.g. the raw body
- * was already consumed) or `bad-request` (a 4xx the framework raised while reading the request).
+ * was already consumed, or option `publicUrl` is not an absolute URL) or `bad-request` (400: the
+ * `Host` header gives no valid request URL; or a 4xx the framework raised reading the request).
  */
 export type IdaasRejectionReason =
   | VerifyFailureReason
@@ -71,8 +87,11 @@ export type IdaasRejectionReason =
 
 /** A rejected delivery, as `onRejected` sees it and as the JSON response body carries it. */
 export interface IdaasRejection {
+  /** The HTTP status the receiver answers with, e.g. 401. */
   status: number
+  /** Why, stable and machine-readable; also the `error` field of the JSON answer. */
   reason: IdaasRejectionReason
+  /** For humans, with the `[idaas-webhook-kit]` prefix; never the token or a signature. */
   message: string
   /** For `invalid-event`: one entry per problem with the event. */
   issues?: ValidationIssue[]
@@ -108,6 +127,8 @@ export interface Receiver {
   dispatch(accepted: AcceptedDelivery, handlers: IdaasEventHandlers): Promise<ReceiverResponse>
   /** The answer to a rejection. */
   respond(rejection: IdaasRejection): ReceiverResponse
+  /** Reports an unexpected error to `onError` and answers 500 (no body). */
+  fail(error: unknown): ReceiverResponse
 }
 
 const SIGNATURE_STATUS = 401
@@ -117,14 +138,25 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
   const verify = createDeliveryVerifier(options)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
-    throw new TypeError(
-      formatMessage(
-        `Invalid option "maxBodyBytes": expected a whole number of bytes, got ${String(maxBodyBytes)}.`,
-      ),
+    throw new KitError(
+      `Invalid option "maxBodyBytes": expected a whole number of bytes, got "${String(maxBodyBytes)}".`,
     )
   }
   const mode = options.validation ?? 'tolerant'
+  if (mode !== 'tolerant' && mode !== 'strict') {
+    throw new KitError(
+      `Invalid option "validation": expected "tolerant" or "strict", got ${describeValue(mode)}.`,
+    )
+  }
   const onError = options.onError ?? ((error: unknown) => console.error(error))
+  // A throwing callback must not cost the answer: IDaaS would see a dropped connection.
+  const report = (error: unknown) => {
+    try {
+      onError(error)
+    } catch (onErrorFailure) {
+      console.error(onErrorFailure)
+    }
+  }
 
   const reject = (
     status: number,
@@ -135,7 +167,11 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
     const rejection: IdaasRejection = issues
       ? { status, reason, message, issues }
       : { status, reason, message }
-    options.onRejected?.(rejection)
+    try {
+      options.onRejected?.(rejection)
+    } catch (error) {
+      report(error)
+    }
     return { ok: false, rejection }
   }
 
@@ -163,6 +199,16 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
         )
       }
       if (delivery.body.byteLength > maxBodyBytes) return rejectTooLarge()
+      // Without publicUrl the URL comes from the client's Host header: a bad one is a bad request.
+      if (options.publicUrl === undefined && toTargetUri(delivery.url) === undefined) {
+        return reject(
+          400,
+          'bad-request',
+          formatMessage(
+            'Failed to receive delivery: the "Host" header does not form a valid request URL.',
+          ),
+        )
+      }
       let verified: ReturnType<typeof verify>
       try {
         verified = verify(delivery)
@@ -197,7 +243,7 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
         if (accepted.known) await handlers.onEvent(accepted.event, accepted.context)
         else await handlers.onUnknownEvent?.(accepted.event, accepted.context)
       } catch (error) {
-        onError(error)
+        report(error)
         const rejected = reject(
           500,
           'handler-failed',
@@ -210,10 +256,15 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
       return NO_CONTENT
     },
     respond: toResponse,
+    fail(error) {
+      report(error)
+      return INTERNAL_ERROR
+    },
   }
 }
 
 const NO_CONTENT: ReceiverResponse = { status: 204, headers: {}, body: null }
+const INTERNAL_ERROR: ReceiverResponse = { status: 500, headers: {}, body: null }
 
 function toResponse(rejection: IdaasRejection): ReceiverResponse {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }

@@ -4,7 +4,8 @@ import { createReceiver, type IdaasHandlerOptions, type ReceiveOutcome } from '.
 /**
  * A Fetch API handler for IDaaS deliveries: Hono, Next.js route handlers, Bun, Deno, Cloudflare
  * Workers. Reads the raw bytes (up to `maxBodyBytes`, A14), verifies them, validates the event in
- * tolerant mode (A15) and answers 204, or 401 (signature), 400 (JSON or event), 413 (size).
+ * tolerant mode (A15) and answers 204; or 400 (JSON or event), 401 (signature), 405 (not POST),
+ * 413 (size) or 500 (`onEvent` threw, or a misconfiguration such as a body already read).
  * @example
  * export const POST = createIdaasWebhookHandler({ token: process.env.IDAAS_WEBHOOK_TOKEN!, onEvent })
  */

@@ -66,23 +66,25 @@ export type IdaasExpressLocals = AcceptedDelivery
 
 /**
  * A `node:http` handler for IDaaS deliveries: reads the raw stream (up to `maxBodyBytes`, A14),
- * verifies, validates in tolerant mode (A15), runs `onEvent` and answers 204, 400, 401 or 413.
+ * verifies, validates in tolerant mode (A15), runs `onEvent` and answers 204; or 400 (JSON, event,
+ * `Host`), 401 (signature), 405 (not POST), 413 (size) or 500 (`onEvent` threw, or a
+ * misconfiguration such as a body already read). The returned promise never rejects.
  * @example
  * http.createServer(createIdaasNodeHandler({ token, onEvent })).listen(3000)
  */
 export function createIdaasNodeHandler(options: IdaasHandlerOptions): IdaasNodeHandler {
   const receiver = createReceiver(options)
   return async (request, response) => {
-    let outcome: ReceiveOutcome
+    let answer: ReceiverResponse
     try {
-      outcome = await receiveNode(receiver, request)
-    } catch {
-      // The client went away or the stream failed: there is nobody left to answer.
-      return send(response, ABORTED)
+      const outcome = await receiveNode(receiver, request)
+      answer = outcome.ok
+        ? await receiver.dispatch(outcome, options)
+        : receiver.respond(outcome.rejection)
+    } catch (error) {
+      // A body stream that failed means the client went away: there is nobody left to answer.
+      answer = error instanceof BodyStreamError ? ABORTED : receiver.fail(error)
     }
-    const answer = outcome.ok
-      ? await receiver.dispatch(outcome, options)
-      : receiver.respond(outcome.rejection)
     send(response, answer)
   }
 }
@@ -139,6 +141,11 @@ async function receiveNode(receiver: Receiver, request: NodeRequestLike): Promis
 const EMPTY = new Uint8Array(0)
 const ABORTED: ReceiverResponse = { status: 400, headers: {}, body: null }
 
+/** The request stream failed, or closed before the body was complete. */
+class BodyStreamError extends Error {
+  override name = 'BodyStreamError'
+}
+
 function toRawDelivery(request: NodeRequestLike, method: string, body: Uint8Array): RawDelivery {
   const encrypted =
     (request.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true
@@ -184,13 +191,19 @@ function readNodeBody(request: NodeRequestLike, limit: number): Promise<NodeBody
     request.on('error', (error) => {
       if (!settled) {
         settled = true
-        reject(error)
+        reject(
+          new BodyStreamError('The request stream failed before the body was complete.', {
+            cause: error,
+          }),
+        )
       }
     })
     request.on('close', () => {
       if (!settled) {
         settled = true
-        reject(new Error('The client closed the connection before the body was complete.'))
+        reject(
+          new BodyStreamError('The client closed the connection before the body was complete.'),
+        )
       }
     })
   })

@@ -1,7 +1,7 @@
 import type { IdaasEnvelope, IdaasEvent, UserCreatedEvent } from '../../generated/types.js'
 
 /**
- * The product brief's four categories of events. An event can be in several (an administrator's
+ * The kit's four product categories of events. An event can be in several (an administrator's
  * `user.created` is `user-lifecycle` and `administrative`) or in none (the issuance
  * `credential.*` events, unless an administrator role is present).
  */

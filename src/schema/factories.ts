@@ -58,7 +58,7 @@ export class InvalidOverrideError extends KitError {
   /** The type that was being created. */
   readonly eventType: IdaasEventType
   constructor(eventType: IdaasEventType, issues: ValidationIssue[]) {
-    super(`Invalid override for "${eventType}": ${formatIssues(issues)}`)
+    super(`Invalid override for "${eventType}":\n${formatIssues(issues)}`)
     this.issues = issues
     this.eventType = eventType
   }
@@ -352,9 +352,11 @@ const LAST_NAMES = [
 ] as const
 // RFC 2606 domains: realistic addresses that can never reach a real mailbox.
 const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net'] as const
-// The two role names in Entrust's examples (§5.2, §5.7, §5.8).
+// The two role names in Entrust's user.created, magiclink.email.sent and face.biometric.created
+// examples.
 const ADMIN_ROLES = ['Super Administrator', 'System Administrator'] as const
-// IDaaS authenticator names (Authentication API); only "OTP" appears in a webhook example (§5.1).
+// IDaaS authenticator names (Authentication API); only "OTP" appears in a webhook example (an
+// authentication event's).
 const AUTHENTICATORS = [
   'OTP',
   'PASSWORD',
@@ -474,7 +476,8 @@ function byUser(d: Draw): CommonData {
 
 /**
  * An administrator acted in the Administration Portal. `subject` differs by event family, as in
- * Entrust's examples (§9 item 6): the admin for `user.*` (§5.2), the user for authenticators (§5.7).
+ * Entrust's examples: the admin for `user.*` (user.created), the user for authenticators
+ * (magiclink.email.sent).
  */
 function byAdmin(d: Draw, subject: Person): CommonData {
   return {
@@ -502,7 +505,7 @@ function grid(d: Draw, common: CommonData) {
 }
 
 function token(d: Draw, common: CommonData) {
-  // Inferred: the Admin API's entity enum has TOKENS (§6.2); serials are digit strings.
+  // Inferred: the Admin API's entity enum has TOKENS; serials are digit strings.
   return { ...common, entityType: 'TOKENS', entityId: uuidV4(d.rng), entityName: digits(d.rng, 10) }
 }
 
@@ -520,11 +523,11 @@ function users(d: Draw, common: CommonData) {
 }
 
 function credential(d: Draw) {
-  // Issuance events: no payload is documented (§4.2), so only the common fields and an id.
+  // Issuance events: no payload is documented, so only the common fields and an id.
   return { ...byUser(d), resourceName: 'Administration Portal', entityId: uuidV4(d.rng) }
 }
 
-// One builder per type. The 8 types with an Entrust example follow its shape (§5, §6.2); the other
+// One builder per type. The 8 types with an Entrust example follow its shape; the other
 // 17 get the common fields plus inferred entity fields, and no entityAttributes (not documented).
 const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] } = {
   'authentication.succeeded': (d) => ({
@@ -538,7 +541,7 @@ const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] }
     resourceName: d.rng.pick(['User Portal', 'Administration Portal']),
     token: d.rng.pick(AUTHENTICATORS),
   }),
-  // "Triggered when an administrator creates a new user account": subject is the admin (§5.2).
+  // "Triggered when an administrator creates a new user account": subject is the admin.
   'user.created': (d) => ({
     ...byAdmin(d, d.admin),
     entityType: 'USERS',
@@ -596,7 +599,7 @@ const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] }
   },
   'passkey.updated': (d) => passkey(d, byEither(d)),
   'passkey.deleted': (d) => passkey(d, byEither(d)),
-  // Sent by an administrator in Entrust's example (§5.7); subject is the user.
+  // Sent by an administrator in Entrust's example; subject is the user.
   'magiclink.email.sent': (d) => ({
     ...byAdmin(d, d.user),
     entityType: 'MAGICLINKS',
@@ -608,7 +611,7 @@ const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] }
       contactType: 'Email',
     },
   }),
-  // Created by an administrator in Entrust's example (§5.8); the entityName's meaning is unknown.
+  // Created by an administrator in Entrust's example; the entityName's meaning is unknown.
   'face.biometric.created': (d) => ({
     ...byAdmin(d, d.user),
     entityType: 'FACE',
@@ -654,7 +657,7 @@ function generate(
     const iso = new Date(ms).toISOString()
     eventTime = withMs ? iso : `${iso.slice(0, 19)}Z`
   }
-  // In every UUIDv7-shaped Entrust example the id's timestamp is eventTime (§3).
+  // In every UUIDv7-shaped Entrust example the id's timestamp is eventTime.
   const id = uuidV7(rng, ms)
 
   const draw: Draw = {

@@ -1,7 +1,7 @@
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import * as strict from '../../generated/validate-strict.js'
 import * as tolerant from '../../generated/validate-tolerant.js'
-import { formatMessage } from '../errors.js'
+import { formatMessage, KitError } from '../errors.js'
 import { isKnownEventType, suggestEventType } from './event-types.js'
 import {
   describeValue,
@@ -63,11 +63,22 @@ const NO_NOTES: ValidationNote[] = []
 /**
  * Validates a parsed payload against the IDaaS event schemas with the precompiled validators.
  * The discriminator on `type` picks the branch, so an invalid event lists only its own problems.
+ * In strict mode an unknown event type is an issue, so a valid result is always a known event.
+ * @throws KitError when `options.mode` is neither `'tolerant'` nor `'strict'`.
+ * @example
+ * const result = validateEvent(JSON.parse(body), { mode: 'strict' })
+ * if (result.ok && result.event.type === 'user.created') result.event.data.entityName
+ */
+export function validateEvent(value: unknown, options: { mode: 'strict' }): StrictValidationResult
+/**
+ * Validates a parsed payload against the IDaaS event schemas with the precompiled validators.
+ * The discriminator on `type` picks the branch, so an invalid event lists only its own problems.
+ * In tolerant mode (the default, A15) unknown fields and event types pass and come back as notes.
+ * @throws KitError when `options.mode` is neither `'tolerant'` nor `'strict'`.
  * @example
  * const result = validateEvent(JSON.parse(body))
  * if (result.ok && result.known && result.event.type === 'user.created') result.event.data.entityName
  */
-export function validateEvent(value: unknown, options: { mode: 'strict' }): StrictValidationResult
 export function validateEvent(value: unknown, options?: ValidateEventOptions): ValidationResult
 export function validateEvent(
   value: unknown,
@@ -75,10 +86,8 @@ export function validateEvent(
 ): ValidationResult {
   const mode = options.mode ?? 'tolerant'
   if (mode !== 'tolerant' && mode !== 'strict') {
-    throw new TypeError(
-      formatMessage(
-        `Invalid option "mode": expected "tolerant" or "strict", got ${describeValue(mode)}.`,
-      ),
+    throw new KitError(
+      `Invalid option "mode": expected "tolerant" or "strict", got ${describeValue(mode)}.`,
     )
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -26,7 +26,7 @@ export function deriveHmacKey(
   if (keyEncoding === 'base64') {
     const encoded = token.startsWith(WHSEC_PREFIX) ? token.slice(WHSEC_PREFIX.length) : token
     // Node's decoder is lenient: it accepts missing "=" padding (the OpenAPI example token has 55
-    // characters after "whsec_", docs/idaas-webhooks.md §7.6) and the base64url alphabet.
+    // characters after "whsec_") and the base64url alphabet.
     const key = Buffer.from(encoded, 'base64')
     if (key.byteLength === 0) {
       throw new KitError(

@@ -7,6 +7,7 @@ import { createFieldReader } from './headers.js'
 import { type DigestAlgorithm, IDAAS_SIGNATURE_LABEL, type KeyEncoding } from './profile.js'
 import { type SignDeliveryOptions, type SignProfileOverrides, signDeliveryWith } from './sign.js'
 import type { SignedDelivery } from './signed-delivery.js'
+import { toTargetUri } from './target-uri.js'
 import { createDeliveryVerifier, type VerifyFailureReason } from './verify.js'
 
 /** Stable ids of the tampered variants {@link createNegativeVectors} produces. */
@@ -249,10 +250,16 @@ function sameKind(body: string | Uint8Array, text: string): string | Uint8Array<
   return typeof body === 'string' ? text : new TextEncoder().encode(text)
 }
 
-/** What a receiver behind a TLS-terminating proxy sees: http, an internal host, same path. */
+/**
+ * What a receiver behind a TLS-terminating proxy sees: http, an internal host, same path. Never
+ * the original target URI, so the vector fails even for a receiver that really is at that address.
+ */
 function proxyRewrite(url: string): string {
   const parsed = new URL(url)
-  return `http://127.0.0.1:8080${parsed.pathname}${parsed.search}`
+  const original = toTargetUri(url)
+  const rewrite = (origin: string) => `${origin}${parsed.pathname}${parsed.search}`
+  const first = rewrite('http://127.0.0.1:8080')
+  return toTargetUri(first) === original ? rewrite('http://127.0.0.1:8081') : first
 }
 
 function clone(delivery: SignedDelivery): SignedDelivery {

@@ -1,6 +1,7 @@
 /**
- * The IDaaS webhook signing profile (docs/idaas-webhooks.md §7.2) and the kit's defaults where
- * Entrust is silent (docs/assumptions.md A1–A5).
+ * The IDaaS webhook signing profile, as Entrust documents it at
+ * https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/, and the kit's
+ * defaults where Entrust is silent (assumptions A1–A5, in the README's "Assumptions").
  */
 
 /** Signature label IDaaS uses in `Signature-Input` and `Signature` [documented]. */

@@ -49,7 +49,10 @@ export interface SignDeliveryOptions {
   method?: string
 }
 
-/** The headers IDaaS sends with a delivery (docs/idaas-webhooks.md §7.1), ready for `fetch` or curl. */
+/**
+ * The headers IDaaS sends with a delivery, ready for `fetch` or curl; `Content-Type` is not signed.
+ * @see https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/
+ */
 export type SignedDeliveryHeaders = {
   'Content-Type': string
   'Content-Digest': string
@@ -87,7 +90,8 @@ const DEFAULT_PARAMETER_ORDER = ['created', 'expires', 'nonce', 'alg', 'keyid', 
  * @example
  * const headers = signDelivery({ url: 'https://example.com/webhooks/idaas', body, token })
  * await fetch('https://example.com/webhooks/idaas', { method: 'POST', headers, body })
- * @see docs/idaas-webhooks.md §7.6 for a worked example.
+ * @see https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/ (Entrust's
+ * description of the signing profile)
  */
 export function signDelivery(options: SignDeliveryOptions): SignedDeliveryHeaders {
   return signDeliveryWith(options, {})
@@ -169,7 +173,7 @@ export function signDeliveryWith(
 function checkedSeconds(value: number, option: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new KitError(
-      `Failed to sign delivery: option "${option}" must be whole Unix seconds, got ${String(value)}.`,
+      `Failed to sign delivery: option "${option}" must be whole Unix seconds, got "${String(value)}".`,
     )
   }
   return value

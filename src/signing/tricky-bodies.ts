@@ -36,8 +36,9 @@ export interface TrickyDelivery extends SignedDelivery {
 }
 
 /**
- * The event every tricky body encodes: Entrust's `grid.created` example (docs/idaas-webhooks.md
- * §5.5) with a user name holding non-ASCII letters, an astral-plane emoji and an ANSI escape
+ * The event every tricky body encodes: Entrust's published `grid.created` example
+ * (https://docs.trustedauth.com/developer/webhook/events/grid-card-events/) with a user name
+ * holding non-ASCII letters, an astral-plane emoji and an ANSI escape
  * (ESC, U+001B), so that escaping choices show in the bytes.
  */
 export const TRICKY_BODY_EVENT = {

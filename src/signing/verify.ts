@@ -89,13 +89,17 @@ export interface DeliveryInput {
 
 /** The verified signature's parameters, e.g. `nonce` for a replay cache. */
 export interface VerifiedSignature {
+  /** The label of the verified signature in `Signature-Input` and `Signature`: always `sig`. */
   label: string
   /** Unix seconds, when the signer sent `created`. */
   created?: number
   /** Unix seconds, when the signer sent `expires`. */
   expires?: number
+  /** The `keyid` signature parameter, when the signer sent one (RFC 9421 §2.3). */
   keyid?: string
+  /** The `nonce` signature parameter, when the signer sent one: a key for a replay cache. */
   nonce?: string
+  /** The `tag` signature parameter, when the signer sent one (RFC 9421 §2.3). */
   tag?: string
 }
 
@@ -130,13 +134,14 @@ export interface RawDelivery {
 }
 
 /**
- * Verifies an IDaaS delivery (docs/idaas-webhooks.md §7.5): `Content-Digest` against the raw body,
- * then the `sig` signature over `@method`, `@target-uri` and `content-digest`, then parses the JSON.
+ * Verifies an IDaaS delivery as Entrust describes it: `Content-Digest` against the raw body, then
+ * the `sig` signature over `@method`, `@target-uri` and `content-digest`, then parses the JSON.
  * Resolves `{ ok: true, event }` or `{ ok: false, reason, message }`; throws a `KitError` only for
  * bad options or an unusable request (body already read, relative URL without `publicUrl`).
  * @example
  * const result = await verifyDelivery(request, { token: process.env.IDAAS_WEBHOOK_TOKEN })
  * if (!result.ok) return new Response(result.message, { status: 401 })
+ * @see https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/
  */
 export async function verifyDelivery(
   request: Request | DeliveryInput,
@@ -196,7 +201,7 @@ const REQUIRED_HEADERS = [
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 function verifyRawDelivery(delivery: RawDelivery, options: ResolvedOptions): VerifyDeliveryResult {
-  // 1. The three headers IDaaS always sends (§7.1).
+  // 1. The three headers IDaaS always sends, per Entrust's signature verification page.
   const read = createFieldReader(delivery.headers)
   const values = REQUIRED_HEADERS.map(([name]) => read(name)?.trim() || undefined)
   const [contentDigest, signatureInput, signature] = values
@@ -431,7 +436,7 @@ function checkWindow(
   if (value === false || (typeof value === 'number' && Number.isFinite(value) && value >= 0))
     return value
   throw new KitError(
-    `Failed to verify signature: option "${option}" must be a number of seconds or false, got ${String(value)}.`,
+    `Failed to verify signature: option "${option}" must be a number of seconds or false, got "${String(value)}".`,
   )
 }
 

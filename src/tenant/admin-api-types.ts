@@ -1,6 +1,6 @@
 /**
  * The Admin API's webhook shapes, with Entrust's names and descriptions
- * (reference/idaas-admin-api-webhooks.json, OpenAPI v5.46; docs/idaas-webhooks.md §10.4).
+ * (the Admin API's OpenAPI document v5.46, https://docs.trustedauth.com/api/admin-api/).
  */
 import type { IdaasEventType } from '../../generated/types.js'
 

@@ -39,7 +39,8 @@ async function gap(target: ScenarioTarget<unknown>, options: ScenarioOptions): P
 
 /**
  * Delivers the same event (same envelope `id`) twice, one after the other: what a receiver sees
- * when IDaaS redelivers. A receiver should process it once and answer 2xx both times.
+ * when a retry reuses the envelope id (A6). A receiver should process it once and answer 2xx
+ * both times.
  * @example const [first, second] = await emitTwice(tenant, createEvent('user.created'))
  */
 export async function emitTwice<R>(

@@ -1,11 +1,18 @@
 import { setMaxListeners } from 'node:events'
 import { type ClockOption, type DeliveryClock, resolveClock } from '../delivery/clock.js'
-import { type DeliverableEvent, type DeliverySigningOptions, deliver } from '../delivery/engine.js'
+import {
+  checkSigningOptions,
+  type DeliverableEvent,
+  type DeliverySigningOptions,
+  prepare,
+  runDelivery,
+} from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
 import {
   createDeliveryPolicy,
   type DeliveryPolicy,
   type DeliveryPolicyOption,
+  describeValue,
   resolveDeliveryPolicy,
 } from '../delivery/policy.js'
 import {
@@ -49,7 +56,7 @@ export interface IdaasTenantOptions {
   accountId?: string
   /** Active (enabled, unexpired) webhooks allowed at once; disabled ones do not count (A11). @default 20 */
   maxActiveWebhooks?: number
-  /** Status and `errorCode` of the refusal past `maxActiveWebhooks` (A11). @default { status: 400, errorCode: 'webhook_limit_exceeded' } */
+  /** Status (400 to 599) and `errorCode` of the refusal past `maxActiveWebhooks` (A11). @default { status: 400, errorCode: 'webhook_limit_exceeded' } */
   limitError?: { status: number; errorCode: string }
   /**
    * Callback URLs accepted on create and update: `https` only (like IDaaS), `https-or-loopback`
@@ -164,6 +171,22 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     )
   }
   const limitError = options.limitError ?? DEFAULT_LIMIT_ERROR
+  if (limitError === null || typeof limitError !== 'object') {
+    throw new KitError(
+      `Invalid option "limitError": expected an object { status, errorCode }, got ${describeValue(limitError)}.`,
+    )
+  }
+  const { status, errorCode } = limitError
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new KitError(
+      `Invalid option "limitError": "status" must be a whole number from 400 to 599, got ${describeValue(status)}.`,
+    )
+  }
+  if (typeof errorCode !== 'string' || errorCode === '') {
+    throw new KitError(
+      `Invalid option "limitError": "errorCode" must be a non-empty string, got ${describeValue(errorCode)}.`,
+    )
+  }
   const callbackUrls = options.callbackUrls ?? 'https-or-loopback'
   if (!['https', 'https-or-loopback', 'any'].includes(callbackUrls)) {
     throw new KitError(
@@ -173,6 +196,8 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new KitError('Invalid option "fetch": expected a function with the signature of fetch.')
   }
+  // Checked here, so a bad "signing" fails now rather than at the first emit.
+  checkSigningOptions(options.signing)
   const tokenLifetimeMs = options.authTokenLifetimeMs ?? 3_600_000
   if (typeof tokenLifetimeMs !== 'number' || !(tokenLifetimeMs > 0)) {
     throw new KitError(
@@ -248,7 +273,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     url: string = record.callbackUrl,
   ): Promise<DeliveryReport> => {
     const countsAttempts = kind === 'delivery' && policy.countFailures === 'attempts'
-    const report = await deliver(
+    const context = prepare(
       event,
       { url, token: record.token },
       {
@@ -265,6 +290,9 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
           : {}),
       },
     )
+    // A10: a webhook that expired since the previous attempt gets no further attempts either.
+    if (kind === 'delivery') context.shouldStop = () => !isActive(record, clock.now())
+    const report = await runDelivery(context)
     report.webhookId = record.id
     log.push({ kind, webhookId: record.id, at: report.endedAt, report })
     if (kind === 'delivery' && !countsAttempts && report.result !== 'cancelled') {
@@ -281,7 +309,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       const expires = expiresAt(checked.expiry, now)
       if (checked.enabled && activeCount(now) >= maxActive) throw refuseLimit(action)
       const record: WebhookRecord = {
-        // The v5.46 example id is `wh_1a2b3c4d5e6f7g8h` (docs/idaas-webhooks.md §9, item 3).
+        // Shaped like the Admin API's v5.46 example id, `wh_1a2b3c4d5e6f7g8h`.
         id: `wh_${randomAlphanumeric(idRandom, 16)}`,
         name: checked.name,
         callbackUrl: checked.callbackUrl,
@@ -313,7 +341,8 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       const expires = expiresAt(checked.expiry, now)
       const willBeActive = checked.enabled && (expires === undefined || now < expires)
       if (willBeActive && !wasActive && activeCount(now) >= maxActive) throw refuseLimit(action)
-      // PUT replaces everything it carries; id and token stay (docs/idaas-webhooks.md §10.3).
+      // PUT replaces everything it carries (name, callbackUrl and events are required); id and
+      // token stay (https://docs.trustedauth.com/api/admin-api/).
       record.name = checked.name
       record.callbackUrl = checked.callbackUrl
       record.events = newEvents(checked)

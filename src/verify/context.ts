@@ -297,7 +297,7 @@ function notSent(name: string): VerifyEvidence {
   }
 }
 
-/** The engine's classification of a status (docs/idaas-webhooks.md §8; A7: 3xx is a failure). */
+/** The engine's classification of a status (2xx succeeds, 5xx is retried; A7: 3xx is a failure). */
 export function classifyStatus(status: number): string {
   if (status >= 200 && status <= 299) return 'success'
   if (status >= 300 && status <= 399) return 'redirect'

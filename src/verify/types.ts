@@ -224,7 +224,7 @@ export interface VerifyReceiverOptions {
   skip?: readonly VerifyCheckId[]
   /** Concurrent deliveries of `handles-burst`, 1 to 1000. @default 50 */
   burst?: number
-  /** Per-attempt deadline in milliseconds (IDaaS: 3000, docs/idaas-webhooks.md §8.1). @default 3000 */
+  /** Per-attempt deadline in milliseconds (IDaaS: a 2xx "within 3 seconds"). @default 3000 */
   timeoutMs?: number
   /** `responds-in-time` warns about answers slower than this many milliseconds. @default 1000 */
   slowMs?: number

@@ -1,6 +1,7 @@
+import { closestMatch } from '../closest-match.js'
 import { type DeliverableEvent, deliver } from '../delivery/engine.js'
 import type { FetchReceiver } from '../delivery/in-process.js'
-import { createDeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
+import { createDeliveryPolicy, describeValue, IDAAS_POLICY } from '../delivery/policy.js'
 import { formatDeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
 import { checkLines } from '../reporters/pretty.js'
@@ -45,7 +46,7 @@ export interface IdaasDeliveryMatcherOptions {
   keyEncoding?: KeyEncoding
   /** The URL registered in IDaaS, when the receiver is reached at another one (A5). */
   publicUrl?: string | URL
-  /** Per-attempt deadline in milliseconds. @default 3000 */
+  /** Per-attempt deadline in milliseconds, 1 to 600000. @default 3000 */
   timeoutMs?: number
 }
 
@@ -53,7 +54,7 @@ export interface IdaasDeliveryMatcherOptions {
 export interface RespondWithinOptions extends Omit<IdaasDeliveryMatcherOptions, 'timeoutMs'> {
   /** The event to time. @default `samples` events of different types */
   event?: DeliverableEvent
-  /** How many events to time when no `event` is given. @default 5 */
+  /** How many events to time when no `event` is given, 1 to 1000. @default 5 */
   samples?: number
 }
 
@@ -71,6 +72,9 @@ export type ForgedCheckId = Extract<
   | 'rejects-tampered-body'
   | 'rejects-stale-signature'
 >
+
+/** The most events `toRespondWithin` times, as `verifyReceiver` caps `burst`. */
+const MAX_SAMPLES = 1000
 
 const FORGED_CHECKS: readonly ForgedCheckId[] = [
   'rejects-missing-signature',
@@ -105,10 +109,70 @@ function describeTarget(target: VerifyTarget): string {
   return 'handler' in target ? 'the handler' : `the receiver at ${String(target.url)}`
 }
 
+/** `value` as an absolute http(s) URL, or undefined. */
+function httpUrl(value: unknown): string | undefined {
+  const url = URL.canParse(String(value)) ? new URL(String(value)) : undefined
+  return url?.protocol === 'http:' || url?.protocol === 'https:' ? url.href : undefined
+}
+
 /** The URL to send to and the URL to sign for a target. */
-function urls(target: VerifyTarget, publicUrl: string | URL | undefined) {
-  const sendUrl = new URL(String(target.url ?? DEFAULT_HANDLER_URL)).href
-  return { sendUrl, signUrl: publicUrl === undefined ? sendUrl : new URL(String(publicUrl)).href }
+function urls(target: VerifyTarget, publicUrl: string | URL | undefined, matcher: string) {
+  const sendUrl = httpUrl(target.url ?? DEFAULT_HANDLER_URL)
+  if (sendUrl === undefined) {
+    throw new KitError(
+      `${matcher}: the receiver URL must be an absolute http: or https: URL, got "${String(target.url)}".`,
+    )
+  }
+  if (publicUrl === undefined) return { sendUrl, signUrl: sendUrl }
+  const signUrl = httpUrl(publicUrl)
+  if (signUrl === undefined) {
+    throw new KitError(
+      `Invalid option "publicUrl": expected an absolute http: or https: URL, got "${String(publicUrl)}".`,
+    )
+  }
+  return { sendUrl, signUrl }
+}
+
+/** The longest deadline and threshold the matchers take, as `verifyReceiver` does for `timeoutMs`. */
+const MAX_MATCHER_MS = 600_000
+
+function checkTimeoutMs(timeoutMs: unknown): void {
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== 'number' ||
+      !Number.isFinite(timeoutMs) ||
+      timeoutMs < 1 ||
+      timeoutMs > MAX_MATCHER_MS)
+  ) {
+    throw new KitError(
+      `Invalid option "timeoutMs": expected milliseconds between 1 and ${MAX_MATCHER_MS}, got ${String(timeoutMs)}.`,
+    )
+  }
+}
+
+/** The forged checks left after option `skip`; a `KitError` for a bad `skip` or one that leaves none. */
+function forgedChecks(skip: unknown): ForgedCheckId[] {
+  if (skip === undefined) return [...FORGED_CHECKS]
+  if (!Array.isArray(skip)) {
+    throw new KitError(
+      `Invalid option "skip": expected an array of forged check ids, got ${describeValue(skip)}.`,
+    )
+  }
+  for (const id of skip) {
+    if ((FORGED_CHECKS as readonly unknown[]).includes(id)) continue
+    const suggestion = typeof id === 'string' ? closestMatch(id, FORGED_CHECKS) : undefined
+    const hint = suggestion
+      ? `Did you mean "${suggestion}"?`
+      : `Forged checks: ${FORGED_CHECKS.map((c) => `"${c}"`).join(', ')}.`
+    throw new KitError(`Invalid option "skip": unknown forged check "${String(id)}". ${hint}`)
+  }
+  const only = FORGED_CHECKS.filter((id) => !skip.includes(id))
+  if (only.length === 0) {
+    throw new KitError(
+      'Invalid option "skip": it leaves out every forged check, so none would run.',
+    )
+  }
+  return only
 }
 
 function policyFor(timeoutMs: number | undefined, maxAttempts?: number) {
@@ -141,7 +205,8 @@ export const idaasMatchers = {
   ): Promise<IdaasMatcherResult> {
     const target = toTarget(received, 'toAcceptIdaasEvent')
     requireOptions(options, 'toAcceptIdaasEvent')
-    const { sendUrl, signUrl } = urls(target, options.publicUrl)
+    checkTimeoutMs(options.timeoutMs)
+    const { sendUrl, signUrl } = urls(target, options.publicUrl, 'toAcceptIdaasEvent')
     const transport = createTransport(
       'handler' in target ? { handler: target.handler } : { url: sendUrl },
       { sendUrl },
@@ -192,8 +257,7 @@ export const idaasMatchers = {
   ): Promise<IdaasMatcherResult> {
     const target = toTarget(received, 'toRejectForgedDeliveries')
     requireOptions(options, 'toRejectForgedDeliveries')
-    const skip = options.skip ?? []
-    const only = FORGED_CHECKS.filter((id) => !skip.includes(id))
+    const only = forgedChecks(options.skip)
     const report = await verifyReceiver(target, { ...options, skip: [], only })
     const pass = report.checks.every((c) => c.ok)
     return {
@@ -205,7 +269,7 @@ export const idaasMatchers = {
     }
   },
 
-  /** Times `event` (or `samples` events of different types), one attempt each; passes when every answer is a 2xx within `ms`. */
+  /** Times `event` (or `samples` events of different types), one attempt each; passes when every answer is a 2xx within `ms` (at most 600000). */
   async toRespondWithin(
     this: IdaasMatcherContext,
     received: unknown,
@@ -214,10 +278,17 @@ export const idaasMatchers = {
   ): Promise<IdaasMatcherResult> {
     const target = toTarget(received, 'toRespondWithin')
     requireOptions(options, 'toRespondWithin')
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-      throw new KitError(`toRespondWithin: expected milliseconds above 0, got ${String(ms)}.`)
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_MATCHER_MS) {
+      throw new KitError(
+        `Invalid argument "ms": expected milliseconds above 0 and at most ${MAX_MATCHER_MS}, got ${String(ms)}.`,
+      )
     }
     const samples = options.samples ?? 5
+    if (!Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
+      throw new KitError(
+        `Invalid option "samples": expected a whole number from 1 to ${MAX_SAMPLES}, got ${String(samples)}.`,
+      )
+    }
     const events: DeliverableEvent[] =
       options.event !== undefined
         ? [options.event]
@@ -231,7 +302,7 @@ export const idaasMatchers = {
               },
             ),
           )
-    const { sendUrl, signUrl } = urls(target, options.publicUrl)
+    const { sendUrl, signUrl } = urls(target, options.publicUrl, 'toRespondWithin')
     const transport = createTransport(
       'handler' in target ? { handler: target.handler } : { url: sendUrl },
       { sendUrl },

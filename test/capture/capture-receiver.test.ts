@@ -1,17 +1,45 @@
-import { readFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { type ConnectionOptions, connect } from 'node:tls'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
 import { decodeBody } from '../../src/capture/format.js'
 import {
   type CaptureReceiver,
   type CaptureReceiverOptions,
   ENTRUST_EXAMPLES,
+  isKitError,
+  readCaptureFile,
   signDelivery,
   startCaptureReceiver,
 } from '../../src/index.js'
+import { cleanEnv, runProcess } from '../e2e/run.js'
 import { readLines, tempDir, trustingFetch } from './helpers.js'
+
+// writeSync passes through unless a test makes the next write stop after `partial` bytes and
+// the one after fail with ENOSPC, as a full disk does.
+const disk = vi.hoisted(() => ({ partial: undefined as number | undefined, fail: false }))
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>()
+  const writeSync = (fd: number, buffer: Uint8Array, offset: number, length: number): number => {
+    if (disk.fail) {
+      disk.fail = false
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    }
+    if (disk.partial !== undefined) {
+      const partial = disk.partial
+      disk.partial = undefined
+      disk.fail = true
+      return fs.writeSync(fd, buffer, offset, Math.min(partial, length))
+    }
+    return fs.writeSync(fd, buffer, offset, length)
+  }
+  return { ...fs, writeSync }
+})
 
 const TOKEN = 'whsec_capture-tests-token'
 const started: CaptureReceiver[] = []
@@ -160,11 +188,159 @@ describe('startCaptureReceiver', () => {
     }
   })
 
+  it('records a delivery whose Host header forms no URL as malformed, with a token, and still answers 204', async () => {
+    const out = join(await tempDir(), 'deliveries.jsonl')
+    const receiver = await capture({ out, token: TOKEN })
+    const headers = signDelivery({ url: receiver.url, body, token: TOKEN })
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        receiver.url,
+        { method: 'POST', headers: { ...headers, host: 'not a host' } },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+    expect(status).toBe(204)
+    const [record] = await readLines(out)
+    expect(record?.url).toBe('http://not a host/webhooks/idaas')
+    expect(record?.signature).toEqual({
+      checked: true,
+      ok: false,
+      reason: 'malformed-header',
+      message:
+        'Failed to verify signature: the request URL "http://not a host/webhooks/idaas" is not an absolute URL. Pass the URL registered in IDaaS as option "publicUrl".',
+    })
+  })
+
+  it('still answers and keeps the connection when onCapture throws, and prints the error', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const receiver = await capture({
+      onCapture: () => {
+        throw new Error('the callback broke')
+      },
+    })
+    for (let i = 0; i < 2; i++) {
+      expect((await fetch(receiver.url, { method: 'POST', body })).status).toBe(204)
+    }
+    expect(receiver.count).toBe(2)
+    expect(printed).toHaveBeenCalledWith(
+      '[idaas-webhook-kit] The "onCapture" callback threw: the callback broke',
+    )
+  })
+
+  it('starts a new line after a last line a crash left unfinished, so the next record is kept', async () => {
+    const out = join(await tempDir(), 'deliveries.jsonl')
+    const first = await capture({ out })
+    await fetch(first.url, { method: 'POST', body })
+    await first.close()
+    const fragment = '{"format":"idaas-webhook-kit.capture","version":1,"seq":2,"rec'
+    await writeFile(out, `${await readFile(out, 'utf8')}${fragment}`)
+
+    const second = await capture({ out })
+    expect((await fetch(second.url, { method: 'POST', body })).status).toBe(204)
+    await second.close()
+    const { entries, problems } = await readCaptureFile(out)
+    expect(entries.map((e) => [e.line, e.record.seq])).toEqual([
+      [1, 1],
+      [3, 1],
+    ])
+    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([[2, 'truncated', false]])
+  })
+
+  it('answers 500 when the line cannot be written, and starts the next record on a new line', async () => {
+    const out = join(await tempDir(), 'deliveries.jsonl')
+    const receiver = await capture({ out })
+    disk.partial = 40
+    const failed = await fetch(receiver.url, { method: 'POST', body })
+    expect(failed.status).toBe(500)
+    expect(await failed.text()).toBe(
+      '[idaas-webhook-kit] Failed to record the request: ENOSPC: no space left on device, write\n',
+    )
+    expect((await fetch(receiver.url, { method: 'POST', body })).status).toBe(204)
+    const { entries, problems } = await readCaptureFile(out)
+    expect(entries.map((e) => [e.line, e.record.seq])).toEqual([[2, 2]])
+    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([[1, 'truncated', false]])
+  })
+
+  it.each([
+    [{ port: '4012' }, 'Invalid option "port": expected 0 to 65535, got string "4012".'],
+    [
+      { maxBodyBytes: 'abc' },
+      'Invalid option "maxBodyBytes": expected a whole number of bytes (at least 1), got string "abc".',
+    ],
+  ])('names the option and quotes the value it got: %o', async (options, message) => {
+    await expect(
+      startCaptureReceiver(options as unknown as CaptureReceiverOptions),
+    ).rejects.toThrow(`[idaas-webhook-kit] ${message}`)
+  })
+
   it('fails with a message naming the file when it cannot be opened', async () => {
     const out = join(await tempDir(), 'missing-dir', 'deliveries.jsonl')
     await expect(startCaptureReceiver({ out })).rejects.toThrow(
       `[idaas-webhook-kit] Failed to open the capture file "${out}" for appending (ENOENT).`,
     )
+  })
+})
+
+describe('startCaptureReceiver with tls: { key, cert }', () => {
+  it.each([
+    [
+      'a key that is not PEM',
+      () => 'not a key',
+      /^\[idaas-webhook-kit\] Invalid option "tls": "key" is not a usable PEM private key \(ERR_OSSL_[A-Z_]+\)\.$/,
+    ],
+    [
+      'the key of another certificate',
+      async () => (await createSelfSignedCertificate()).key,
+      /^\[idaas-webhook-kit\] Invalid option "tls": "key" is not the private key of "cert"\.$/,
+    ],
+  ])('refuses %s before opening the capture file', async (_what, key, message) => {
+    const { cert } = await createSelfSignedCertificate()
+    const out = join(await tempDir(), 'deliveries.jsonl')
+    const error = await startCaptureReceiver({ out, tls: { key: await key(), cert } }).catch(
+      (e: unknown) => e,
+    )
+    expect(isKitError(error)).toBe(true)
+    expect((error as Error).message).toMatch(message)
+    expect(existsSync(out)).toBe(false)
+  })
+})
+
+describe('createSelfSignedCertificate without the selfsigned package', () => {
+  // A real ESM resolution failure, in a child process: a module hook makes "selfsigned" fail.
+  const certificateModule = pathToFileURL(
+    fileURLToPath(new URL('../../dist/src/capture/certificate.js', import.meta.url)),
+  ).href
+  const run = (code: string) => {
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier === 'selfsigned') throw Object.assign(new Error('selfsigned: ${code}'), { code: '${code}' })
+      return next(specifier, context)
+    }`
+    const script = `import { register } from 'node:module'
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}))
+      const { createSelfSignedCertificate } = await import(${JSON.stringify(certificateModule)})
+      try { await createSelfSignedCertificate() } catch (error) { console.log(JSON.stringify({ name: error.name, message: error.message })) }`
+    return runProcess(process.execPath, ['--input-type=module', '-e', script], {
+      env: cleanEnv(),
+    })
+  }
+
+  it('says it is not installed, with the install command, only when the module is not found', async () => {
+    const { stdout } = await run('ERR_MODULE_NOT_FOUND')
+    expect(JSON.parse(stdout)).toEqual({
+      name: 'KitError',
+      message:
+        '[idaas-webhook-kit] Failed to create a TLS certificate: the "selfsigned" package is not installed. Run "npm install selfsigned".',
+    })
+  })
+
+  it('passes any other import failure on as it is', async () => {
+    const { stdout } = await run('ERR_SOMETHING_ELSE')
+    expect(JSON.parse(stdout)).toEqual({ name: 'Error', message: 'selfsigned: ERR_SOMETHING_ELSE' })
   })
 })
 

@@ -207,6 +207,29 @@ describe('checkDeliveries', () => {
     ])
   })
 
+  it('reports a record whose URL is not absolute as a signature finding, with a token, instead of throwing', () => {
+    const relative = { ...recordOf(gridCreated, undefined, 2), url: '/webhooks/idaas' }
+    const report = checkDeliveries(entries([recordOf(userCreated), relative]), { token: TOKEN })
+    expect(report.signatures).toEqual({ source: 'token', checked: 1, valid: 1, invalid: 0 })
+    expect(report.drift.map((f) => [f.kind, f.path, f.message, f.lines])).toEqual([
+      [
+        'signature',
+        'Signature',
+        'signature not checked: the recorded "url" is not an absolute URL; pass "publicUrl", the URL registered in IDaaS (A5)',
+        [2],
+      ],
+    ])
+    expect(report.ok).toBe(true)
+  })
+
+  it('refuses a publicUrl option that is not an absolute URL', () => {
+    expect(() =>
+      checkDeliveries(entries([recordOf(gridCreated)]), { token: TOKEN, publicUrl: '/hooks' }),
+    ).toThrow(
+      '[idaas-webhook-kit] Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got "/hooks".',
+    )
+  })
+
   it('flags a stored body that no longer matches its hash as a damaged record', () => {
     const record = recordOf(userCreated)
     if (record.body) record.body.data = record.body.data.replace('adminuser', 'adminuzer')
@@ -250,6 +273,58 @@ describe('reading a capture file for check', () => {
       'line 3 is not a capture record ("format" is not "idaas-webhook-kit.capture")',
     )
     expect(checkDeliveries(read, {}, problems).ok).toBe(false)
+  })
+
+  it('skips the start of a record a crash left before a later record as truncated, not as damage', async () => {
+    const good = JSON.stringify(recordOf(userCreated))
+    const text = `${good}\n${good.slice(0, 50)}\n${good}\n{"format\n`
+    const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
+    expect(read.map((e) => e.line)).toEqual([1, 3])
+    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([
+      [2, 'truncated', false],
+      [4, 'truncated', false],
+    ])
+    expect(problems[0]?.message).toBe(
+      'line 2 is truncated (the start of a capture record, incomplete JSON): a capture was interrupted while writing it, so it is skipped',
+    )
+  })
+
+  it('reads a 64 MB line in linear time and reports it as not a record without holding it', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x')
+    async function* chunks() {
+      yield `${JSON.stringify(recordOf(userCreated))}\n`
+      for (let i = 0; i < 1024; i++) yield chunk
+      yield `\n${JSON.stringify(recordOf(gridCreated))}\n`
+    }
+    const started = performance.now()
+    const { entries: read, problems } = await collectCaptureLines(chunks())
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(read.map((e) => e.line)).toEqual([1, 3])
+    expect(problems).toEqual([
+      {
+        line: 2,
+        kind: 'not-a-record',
+        fatal: true,
+        message:
+          'line 2 is longer than 8388608 bytes, too long for a capture record, so it is not read',
+      },
+    ])
+  }, 10_000)
+
+  it('reads a record of a 1 MiB body of control characters, the longest the receiver writes by default', async () => {
+    // Valid UTF-8, so stored as text: JSON escapes each byte as \u0001, six bytes.
+    const body = '\u0001'.repeat(1024 * 1024)
+    const line = `${JSON.stringify(recordOf(body))}\n`
+    expect(Buffer.byteLength(line)).toBeGreaterThan(6 * 1024 * 1024)
+    const { entries: read, problems } = await collectCaptureLines(Readable.from([line]))
+    expect(problems).toEqual([])
+    expect(read[0]?.record.body?.bytes).toBe(1024 * 1024)
+  })
+
+  it('refuses a maxLineBytes that is not a whole number of bytes', async () => {
+    await expect(collectCaptureLines(Readable.from(['']), { maxLineBytes: 0 })).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "maxLineBytes": expected a whole number of bytes (at least 1), got number 0.',
+    )
   })
 
   it('reads lines split across chunks at any byte, multi-byte characters included', async () => {

@@ -24,7 +24,7 @@ export async function readLines(path: string): Promise<CaptureRecord[]> {
 
 /**
  * A `fetch` that trusts `ca` (Node 20's global fetch takes no `ca`: an undici Agent as
- * `dispatcher` carries it, docs/library-notes.md §6). The agent closes when the test finishes.
+ * `dispatcher` carries it). The agent closes when the test finishes.
  */
 export function trustingFetch(ca: string): FetchLike {
   const dispatcher = new Agent({ connect: { ca } })

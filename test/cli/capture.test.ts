@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createCaptureCommand } from '../../src/cli/commands/capture.js'
+import type { CaptureRecord } from '../../src/capture/format.js'
+import { createCaptureCommand, formatCaptureLine } from '../../src/cli/commands/capture.js'
+import { createStyle } from '../../src/cli/style.js'
 import { ENTRUST_EXAMPLES, signDelivery } from '../../src/index.js'
 import { readLines, trustingFetch } from '../capture/helpers.js'
 import { spawnServeCli, startServeCommand } from '../prism/serve-command.js'
@@ -27,7 +29,7 @@ describe('idaas-webhook-kit capture', () => {
     expect(code).toBe(0)
     expect(stderr).toBe('')
     expect(stdout).toMatch(
-      /✔ #1 POST \/webhooks\/idaas kba\.question\.created "[^"]+" \d+ B → 204, signature valid\n/,
+      /✔ #1 POST \/webhooks\/idaas "kba\.question\.created" "[^"]+" \d+ B → 204, signature valid\n/,
     )
     expect(stdout).toContain('Captured 1 request to captured.jsonl.')
     expect(stdout).not.toContain(TOKEN)
@@ -63,6 +65,26 @@ describe('idaas-webhook-kit capture', () => {
     const { stdout } = await run.stop()
     expect(stdout).not.toContain('#1 POST')
     expect((await readLines(join(dir, 'tls.jsonl')))[0]?.tls?.protocol).toBe('TLSv1.3')
+  })
+
+  it('prints no control character from the request: the event type is quoted, the path escaped', () => {
+    const record = {
+      seq: 1,
+      method: 'POST',
+      url: 'http://127.0.0.1:4012/webhooks/idaas?\u001b[2J',
+      body: {
+        encoding: 'utf8',
+        data: JSON.stringify({ type: 'user.created\u001b]0;x\u0007', id: 'a\u009b' }),
+        bytes: 10,
+        sha256: '',
+      },
+      signature: { checked: false },
+      response: { status: 204 },
+    } as unknown as CaptureRecord
+    const line = formatCaptureLine(record, createStyle({ write: () => {}, isTTY: false }, {}))
+    expect(line).toBe(
+      '✔ #1 POST /webhooks/idaas?%1B[2J "user.created\\u001b]0;x\\u0007" "a\\u009b" 10 B → 204, signature not checked',
+    )
   })
 
   it.each([

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { type CliCommand, CliUsageError, COMMANDS, parseCLI } from '../../src/cli/index.js'
+import { main } from '../../src/cli/main.js'
 import { cli, hasStackTrace } from './helpers.js'
 
 const { version } = JSON.parse(
@@ -148,6 +149,30 @@ describe('idaas-webhook-kit (global flags)', () => {
     })
   })
 
+  it('takes a value that starts with "-" as the value of the flag before it', () => {
+    expect(
+      parseCLI(['send', 'http://127.0.0.1:9/h', 'user.created', '--seed', '-5', '--token', '-abc']),
+    ).toMatchObject({
+      kind: 'run',
+      input: {
+        args: ['http://127.0.0.1:9/h', 'user.created'],
+        options: { seed: '-5', token: '-abc' },
+      },
+    })
+    expect(parseCLI(['types', '-o', '-x.ts'])).toMatchObject({
+      kind: 'run',
+      input: { options: { out: '-x.ts' } },
+    })
+  })
+
+  it('never echoes a dash-led --token value as an unknown flag', async () => {
+    const run = await cli(['sign', '--token', '-abc', '--bogus'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(
+      '[idaas-webhook-kit] Unknown option "--bogus". Run "idaas-webhook-kit sign --help" to see the options.\n',
+    )
+  })
+
   it('never prints a stack trace for a bad command line', async () => {
     const badLines = [
       ['validate', '--strcit'],
@@ -261,6 +286,42 @@ describe('parseCLI', () => {
   it('asks for help instead of running when --help is given with a command', () => {
     const parsed = parseCLI(['types', '--out', 'x.ts', '--help'])
     expect(parsed).toMatchObject({ kind: 'help', command: { name: 'types' } })
+  })
+})
+
+describe('main (the entry point of the bin)', () => {
+  const quietStdout = () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    onTestFinished(() => write.mockRestore())
+  }
+
+  it('listens for stdout errors once, however often it runs', async () => {
+    quietStdout()
+    const before = process.stdout.listenerCount('error')
+    expect(await main(['--version'])).toBe(0)
+    expect(await main(['--version'])).toBe(0)
+    expect(process.stdout.listenerCount('error')).toBe(before + 1)
+  })
+
+  it('turns a stdout write error into one prefixed line and exit code 1, not an uncaught exception', async () => {
+    quietStdout()
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const exitCode = process.exitCode
+    onTestFinished(() => {
+      stderr.mockRestore()
+      process.exitCode = exitCode
+    })
+    await main(['--version'])
+    const error = Object.assign(new Error('write EIO'), { code: 'EIO' })
+    expect(() => process.stdout.emit('error', error)).not.toThrow()
+    expect(stderr).toHaveBeenCalledWith(
+      '[idaas-webhook-kit] Failed to write to stdout: write EIO.\n',
+    )
+    expect(process.exitCode).toBe(1)
+    expect(await main(['--version'])).toBe(1)
+    expect(() =>
+      process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+    ).not.toThrow()
   })
 })
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { Server } from 'node:http'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ENTRUST_EXAMPLES } from '../../generated/entrust-examples.js'
 import { VERIFY_CHECK_IDS } from '../../src/index.js'
 import { cli } from './helpers.js'
@@ -58,6 +59,22 @@ describe('idaas-webhook-kit demo (what npm start runs)', () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
       '[idaas-webhook-kit] Unexpected argument "now": command "demo" takes no arguments.\n',
+    )
+  })
+
+  it('exits with one message, instead of hanging or crashing, when it cannot listen', async () => {
+    const listen = vi.spyOn(Server.prototype, 'listen').mockImplementation(function (this: Server) {
+      const error = Object.assign(new Error('listen EADDRNOTAVAIL: address not available'), {
+        code: 'EADDRNOTAVAIL',
+      })
+      process.nextTick(() => this.emit('error', error))
+      return this
+    })
+    onTestFinished(() => listen.mockRestore())
+    const run = await cli(['demo'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(
+      '[idaas-webhook-kit] Failed to start the demo receiver on "127.0.0.1": listen EADDRNOTAVAIL: address not available.\n',
     )
   })
 })

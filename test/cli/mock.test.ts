@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createMockCommand } from '../../src/cli/commands/mock.js'
+import { createMockCommand, formatRequestLine } from '../../src/cli/commands/mock.js'
+import { createStyle } from '../../src/cli/style.js'
 import { createEvent, deliver, ENTRUST_EXAMPLES } from '../../src/index.js'
 import { signedPost, TEST_TOKEN } from '../prism/helpers.js'
 import { spawnServeCli, startServeCommand } from '../prism/serve-command.js'
@@ -26,9 +27,9 @@ describe('idaas-webhook-kit mock', () => {
     expect(code).toBe(0)
     expect(stderr).toBe('')
     expect(stdout).toMatch(
-      /✔ 204 POST \/webhooks\/idaas user\.created "770fa622-94bd-43f6-c938-668877662222" \d+\.\d ms\n/,
+      /✔ 204 POST \/webhooks\/idaas "user\.created" "770fa622-94bd-43f6-c938-668877662222" \d+\.\d ms\n/,
     )
-    expect(stdout).toContain('✖ 422 POST /webhooks/idaas user.created "" ')
+    expect(stdout).toContain('✖ 422 POST /webhooks/idaas "user.created" "" ')
     expect(stdout).toContain('Request body property id must NOT have fewer than 1 characters')
     expect(stdout).toContain('Mock receiver: 2 requests: 1 accepted, 1 rejected, 0 failed (5xx).')
     expect(stdout).toContain('✖ 1 delivery broke the contract:')
@@ -48,8 +49,39 @@ describe('idaas-webhook-kit mock', () => {
     const report = await deliver(createEvent('grid.created'), { url: run.url, token: TEST_TOKEN })
     expect(report.attempts.map((a) => a.status)).toEqual([503, 503, 503])
     const { stdout } = await run.stop()
-    expect(stdout).not.toContain('POST /webhooks/idaas grid.created')
+    expect(stdout).not.toContain('POST /webhooks/idaas "grid.created"')
     expect(stdout).toContain('Mock receiver: 3 requests: 0 accepted, 0 rejected, 3 failed (5xx).')
+  })
+
+  it('prints no control character from the request: the event type is quoted, the path and messages escaped', () => {
+    const line = formatRequestLine(
+      {
+        number: 1,
+        receivedAt: '2026-03-16T17:53:40.000Z',
+        method: 'POST',
+        path: '/webhooks/idaas?\u001b]0;x\u0007',
+        eventType: 'user.created\u001b[2J',
+        eventId: 'id\r',
+        violations: [
+          {
+            location: ['request', 'body'],
+            severity: 'Error',
+            code: 'unevaluatedProperties',
+            message: "Request body must NOT have unevaluated properties: '\u001b[31mx'",
+          },
+        ],
+        injected: false,
+        status: 422,
+        outcome: 'rejected',
+        durationMs: 1,
+      },
+      createStyle({ write: () => {}, isTTY: false }, {}),
+    )
+    expect(line).toBe(
+      '✖ 422 POST /webhooks/idaas?\\u001b]0;x\\u0007 "user.created\\u001b[2J" "id\\r" 1.0 ms · Request body must NOT have unevaluated properties: \'\\u001b[31mx\'',
+    )
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the check
+    expect(line).not.toMatch(/[\u0000-\u001f]/)
   })
 
   it.each([

@@ -26,7 +26,7 @@ describe('idaas-webhook-kit proxy', () => {
     const { code, stdout } = await run.stop()
     expect(code).toBe(1)
     expect(stdout).toContain(
-      '✖ 204 POST /webhooks/idaas grid.created "019cf7c8-2a57-769a-a8dc-7dd6adfd23d3"',
+      '✖ 204 POST /webhooks/idaas "grid.created" "019cf7c8-2a57-769a-a8dc-7dd6adfd23d3"',
     )
     expect(stdout).toContain(
       'Request body property data.entityAttributes.serialNumber must be number',
@@ -55,6 +55,28 @@ describe('idaas-webhook-kit proxy', () => {
     expect(stdout).toContain('0 forwarded, 1 refused, 0 unreachable.')
   })
 
+  it('never prints the credentials or query of --to', async () => {
+    const receiver = await startStandInReceiver()
+    const to = new URL(receiver.url)
+    to.username = 'user'
+    to.password = 's3cret'
+    to.search = '?token=abc'
+    const run = await startServeCommand(createProxyCommand, [
+      'proxy',
+      '--to',
+      to.href,
+      '--port',
+      '0',
+    ])
+    expect(run.stdout()).toContain(`Validating proxy listening on ${run.url} → ${receiver.url}\n`)
+    expect((await fetch(run.url, signedPost(run.url, valid))).status).toBe(204)
+    await receiver.close()
+    expect((await fetch(run.url, signedPost(run.url, valid))).status).toBe(502)
+    const { stdout } = await run.stop()
+    expect(stdout).toContain('0 refused, 1 unreachable.')
+    expect(stdout).not.toMatch(/s3cret|token=abc/)
+  })
+
   it('exits 0 when every delivery and every answer matched the contract', async () => {
     const receiver = await startStandInReceiver()
     const run = await startServeCommand(createProxyCommand, [
@@ -78,6 +100,10 @@ describe('idaas-webhook-kit proxy', () => {
     [
       ['--to', 'localhost:3000'],
       'Invalid option "--to": expected an http: or https: URL, got "localhost:3000".',
+    ],
+    [
+      ['--to', 'ftp://user:s3cret@127.0.0.1/hooks?token=abc'],
+      'Invalid option "--to": expected an http: or https: URL, got "ftp://127.0.0.1/hooks".',
     ],
     [
       ['--to', 'http://127.0.0.1:3000', '--ca', 'missing.pem'],

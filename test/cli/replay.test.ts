@@ -83,6 +83,23 @@ describe('idaas-webhook-kit replay', () => {
     expect(run.stdout).toContain('✖ 0 delivered, 1 failed, 0 skipped.')
   })
 
+  it('skips a record whose body no longer matches its length and SHA-256, and sends the others', async () => {
+    const dir = await tempDir()
+    const damaged = captureRecord(compact, 1)
+    if (damaged.body) damaged.body.data = damaged.body.data.replace('magiclink', 'magiclimk')
+    await writeCaptureFile(join(dir, 'd.jsonl'), [damaged, captureRecord(pretty, 2)])
+    const receiver = await startStandInReceiver()
+    const run = await cli(['replay', 'd.jsonl', '--to', receiver.url, '--token', TARGET_TOKEN], {
+      cwd: dir,
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(
+      '⚠ line 1: skipped, the stored body does not match its recorded length or SHA-256 (the capture file was edited or damaged).',
+    )
+    expect(run.stdout).toContain('✖ 1 delivered, 0 failed, 1 skipped.')
+    expect(receiver.seen.map((r) => r.body.toString('utf8'))).toEqual([pretty])
+  })
+
   it('writes one JSON document with --reporter json', async () => {
     const dir = await tempDir()
     await writeCaptureFile(join(dir, 'd.jsonl'), [captureRecord(compact)])

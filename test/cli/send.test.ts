@@ -108,6 +108,17 @@ describe('idaas-webhook-kit send', () => {
     )
   })
 
+  it('reports a 304 answer as a failed attempt, without retrying it (A7)', async () => {
+    const { url, seen } = await receiver([304])
+    const run = await cli(['send', url, 'user.deleted', '--token', TOKEN])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/^ {2}#1 {2}304 Not Modified {2}[\d.]+ ms$/m)
+    expect(run.stdout).toContain(
+      `✖ Failed to deliver "user.deleted" to POST ${url}: 1 attempt, last status 304 Not Modified (redirects are not followed).\n`,
+    )
+    expect(seen).toHaveLength(1)
+  })
+
   it('sends without signature headers with --unsigned (no token needed): the receiver refuses it', async () => {
     const { url, seen } = await receiver()
     const run = await cli(['send', url, 'user.created', '--unsigned'])
@@ -172,7 +183,7 @@ describe('idaas-webhook-kit send', () => {
     ],
     [
       ['send', 'ftp://x/h', 'user.created', '--token', TOKEN],
-      'Invalid argument <url>: expected an absolute http: or https: URL, got "ftp://x/h".',
+      'Invalid argument "<url>": expected an absolute http: or https: URL, got "ftp://x/h".',
     ],
     [
       ['send', 'http://127.0.0.1:9/h', 'user.created', '--token', TOKEN, '--set', 'entityName'],
@@ -192,6 +203,35 @@ describe('idaas-webhook-kit send', () => {
     expect(run.stderr).toBe(`[idaas-webhook-kit] ${message}\n`)
   })
 
+  it('refuses a --set path through __proto__, constructor or prototype, leaving Object.prototype alone', async () => {
+    const dir = await tempDir()
+    await writeFile(
+      join(dir, 'proto.json'),
+      '{"id":"x1","type":"user.created","__proto__":{"polluted":1},"data":{}}',
+    )
+    const cases: Array<[string[], string]> = [
+      [['user.created', '--set', '__proto__.polluted=1'], '__proto__'],
+      [['user.created', '--set', 'data.constructor.prototype.polluted=1'], 'constructor'],
+      [['user.created', '--set', 'prototype.polluted=1'], 'prototype'],
+      [['--file', 'proto.json', '--set', '__proto__.polluted=1'], '__proto__'],
+    ]
+    try {
+      for (const [args, segment] of cases) {
+        const set = args.at(-1)
+        const run = await cli(['send', 'http://127.0.0.1:9/h', ...args, '--token', TOKEN], {
+          cwd: dir,
+        })
+        expect(run).toMatchObject({ code: 2, stdout: '' })
+        expect(run.stderr).toBe(
+          `[idaas-webhook-kit] Invalid option "--set": the path may not contain "${segment}", got "${set}".\n`,
+        )
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      }
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
+  })
+
   it('exits 2 with the issue when --set makes the event invalid', async () => {
     const run = await cli([
       'send',
@@ -204,7 +244,7 @@ describe('idaas-webhook-kit send', () => {
     ])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(
-      /^\[idaas-webhook-kit\] Invalid override for "grid\.created": ✖ must be number/,
+      /^\[idaas-webhook-kit\] Invalid override for "grid\.created":\n✖ must be number/,
     )
   })
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { constants, existsSync, type PathLike } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import selfsigned from 'selfsigned'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { runCLI } from '../../src/cli/index.js'
 import { createIdaasNodeHandler, VERIFY_CHECK_IDS, verifyDelivery } from '../../src/index.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
@@ -17,6 +17,24 @@ import { cli, tempDir } from './helpers.js'
 
 const TOKEN = 'whsec_cli-verify-token-abcdefghijklmnop'
 const root = fileURLToPath(new URL('../../', import.meta.url))
+
+// A directory nobody may write to. A real one cannot be made here: root (as in many CI
+// containers) passes every permission check, so `access` refuses writing to this name only.
+const READ_ONLY_DIR = 'read-only-dir'
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>()
+  return {
+    ...actual,
+    access: async (path: PathLike, mode?: number) => {
+      if (String(path).endsWith(READ_ONLY_DIR) && mode !== undefined && mode & constants.W_OK) {
+        throw Object.assign(new Error(`EACCES: permission denied, access '${String(path)}'`), {
+          code: 'EACCES',
+        })
+      }
+      return actual.access(path, mode)
+    },
+  }
+})
 
 async function serve(listener: RequestListener): Promise<string> {
   const server = createServer(listener)
@@ -217,7 +235,7 @@ describe('idaas-webhook-kit verify', () => {
   it.each([
     [
       ['verify', 'localhost:3000/hook', '--token', TOKEN],
-      'Invalid argument <url>: expected an absolute http: or https: URL, got "localhost:3000/hook".',
+      'Invalid argument "<url>": expected an absolute http: or https: URL, got "localhost:3000/hook".',
     ],
     [
       ['verify', 'http://127.0.0.1:9/hook'],
@@ -311,6 +329,20 @@ describe('idaas-webhook-kit verify', () => {
     const run = await cli(argv, { cwd: root, env: {} })
     expect(run).toMatchObject({ code: 2, stdout: '' })
     expect(run.stderr).toBe(`[idaas-webhook-kit] ${message}\n`)
+  })
+
+  it('refuses an --output directory it may not write to, before running any check', async () => {
+    const cwd = await tempDir()
+    await mkdir(join(cwd, READ_ONLY_DIR))
+    const output = `${READ_ONLY_DIR}/report.txt`
+    const run = await cli(
+      ['verify', 'http://127.0.0.1:9/hook', '--token', TOKEN, '--output', output],
+      { cwd, env: {} },
+    )
+    expect(run).toMatchObject({ code: 2, stdout: '' })
+    expect(run.stderr).toBe(
+      `[idaas-webhook-kit] Invalid option "--output": cannot write "${output}": permission denied.\n`,
+    )
   })
 })
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   createInProcessFetch,
+  createRealClock,
   createTimerClock,
   createVirtualClock,
   deliver,
@@ -130,6 +131,23 @@ describe('createVirtualClock', () => {
       error = e
     }
     expect(isKitError(error)).toBe(true)
+  })
+
+  it('refuses infinite waits, and timers longer than 2^31 - 1 ms, so now() stays a number', async () => {
+    const clock = createVirtualClock({ start: START, flow: 'frozen' })
+    expect(() => clock.advance(Number.POSITIVE_INFINITY)).toThrow(
+      '[idaas-webhook-kit] Invalid argument "ms": expected a finite number of milliseconds (at least 0), got Infinity.',
+    )
+    expect(clock.now()).toBe(START)
+    expect(() => clock.sleep(Number.POSITIVE_INFINITY)).toThrow('got Infinity')
+    for (const timers of [clock, createRealClock(), createTimerClock()]) {
+      expect(() => timers.setTimer(() => {}, 2 ** 31)).toThrow(
+        '[idaas-webhook-kit] Invalid argument "ms": expected milliseconds from 0 to 2147483647, got 2147483648.',
+      )
+    }
+    expect(() => createRealClock().sleep(2 ** 31)).toThrow('from 0 to 2147483647')
+    clock.advance(2 ** 40)
+    expect(clock.now()).toBe(START + 2 ** 40)
   })
 })
 

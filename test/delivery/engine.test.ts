@@ -4,6 +4,7 @@ import {
   createDeliveryPolicy,
   createInProcessFetch,
   createVirtualClock,
+  type DeliveryError,
   type DeliveryReport,
   deliver,
   describeDelivery,
@@ -212,12 +213,61 @@ describe('deliver under the IDaaS policy', () => {
     expect((error as Error).message).toContain('"https://app.test/a"')
   })
 
+  it('refuses in-process receivers that are not a handler or a map from absolute URL to handler', () => {
+    expect(() => createInProcessFetch(undefined as never)).toThrow(
+      '[idaas-webhook-kit] Invalid argument "receivers": expected a Fetch handler or an object from callback URL to handler, got undefined.',
+    )
+    expect(() => createInProcessFetch({ '/hooks': () => new Response(null) })).toThrow(
+      '[idaas-webhook-kit] Invalid argument "receivers": key "/hooks" is not an absolute URL. Use the callback URL, e.g. "https://app.test/hooks".',
+    )
+    expect(() => createInProcessFetch({ 'https://app.test/a': 'app' as never })).toThrow(
+      '[idaas-webhook-kit] Invalid argument "receivers": the receiver for "https://app.test/a" must be a function (request => response), got "app".',
+    )
+  })
+
   it('rejects bad arguments before the first attempt, naming the field', async () => {
     await expect(deliver(userCreated(), { url: 'not a url', token: TOKEN })).rejects.toThrow(
       '[idaas-webhook-kit] Failed to deliver "user.created": "target.url" must be an absolute URL, got "not a url".',
     )
     await expect(deliver(userCreated(), { url: URL_, token: '' })).rejects.toThrow(
       '"target.token" must be a non-empty string',
+    )
+  })
+
+  it('rejects bad signing options before the first attempt, naming every field', async () => {
+    const fetch = scriptedFetch([204])
+    const signing = { keyEncoding: 'hex', created: 'no', keyid: 42, nonse: true }
+    await expect(
+      deliver(userCreated(), target, { fetch, signing: signing as never }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "signing": unknown field "nonse"; "keyEncoding" must be "utf8" or "base64", got "hex"; "created" must be true or false, got "no"; "keyid" must be a string of printable ASCII characters, got 42.',
+    )
+    await expect(
+      deliver(
+        userCreated(),
+        { url: URL_, token: 'whsec_' },
+        { fetch, signing: { keyEncoding: 'base64' } },
+      ),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Failed to deliver "user.created": "target.token" decodes to no bytes with "signing.keyEncoding" "base64". Is the token base64?',
+    )
+    expect(fetch.received).toEqual([])
+  })
+
+  it('rejects with the error onAttempt throws and makes no further attempt', async () => {
+    const fetch = scriptedFetch([503])
+    const failure = new Error('logger broke')
+    await expect(
+      deliver(userCreated(), target, {
+        fetch,
+        onAttempt: () => {
+          throw failure
+        },
+      }),
+    ).rejects.toBe(failure)
+    expect(fetch.received).toHaveLength(1)
+    await expect(deliver(userCreated(), target, { onAttempt: 'log' as never })).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "onAttempt": expected a function, got "log".',
     )
   })
 })
@@ -270,6 +320,9 @@ describe('deliver with other policies', () => {
     })
     expect(report.result).toBe('cancelled')
     expect(report.attempts).toHaveLength(1)
+    expect(describeDelivery(report)).toBe(
+      'Cancelled the delivery of "user.created" to POST https://app.test/webhooks/idaas after 1 attempt: option "signal" aborted it.',
+    )
   })
 })
 
@@ -284,6 +337,7 @@ describe('assertDelivered', () => {
       thrown = error
     }
     expect(isDeliveryError(thrown)).toBe(true)
+    expect((thrown as DeliveryError).policy).toBe('idaas')
     expect((thrown as Error).message).toBe(
       '[idaas-webhook-kit] Failed to deliver "user.created" to POST https://app.test/webhooks/idaas: 3 attempts, last status 503 Service Unavailable.',
     )

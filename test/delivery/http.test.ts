@@ -1,5 +1,5 @@
 // Real sockets: a node:http receiver and node:https receivers with a self-signed certificate, all
-// on 127.0.0.1 port 0. No MSW here (MSW performs no TLS handshake, docs/library-notes.md §2.8).
+// on 127.0.0.1 port 0. No MSW here: MSW intercepts requests before any socket, so no TLS handshake.
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https'

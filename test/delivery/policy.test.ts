@@ -68,8 +68,31 @@ describe('createDeliveryPolicy', () => {
 
   it('names the field and the value in its message', () => {
     expect(() => createDeliveryPolicy({ name: 'mine', deadlineMs: -1 })).toThrow(
-      '[idaas-webhook-kit] Invalid delivery policy "mine": "deadlineMs" must be a positive number of milliseconds, got -1.',
+      '[idaas-webhook-kit] Invalid delivery policy "mine": "deadlineMs" must be a positive number of milliseconds up to 2147483647, got -1.',
     )
+  })
+
+  it('refuses durations a timer cannot wait (above 2^31 - 1 ms, where setTimeout fires at once)', () => {
+    const tooLong = 2 ** 31
+    expect(() => createDeliveryPolicy({ name: 'long', deadlineMs: tooLong })).toThrow(
+      '[idaas-webhook-kit] Invalid delivery policy "long": "deadlineMs" must be a positive number of milliseconds up to 2147483647, got 2147483648.',
+    )
+    expect(() => createDeliveryPolicy({ name: 'long', delaysMs: [tooLong, 4000] })).toThrow(
+      '[idaas-webhook-kit] Invalid delivery policy "long": "delaysMs" must be a list of milliseconds (numbers from 0 to 2147483647), got [2147483648, 4000].',
+    )
+    expect(() => createDeliveryPolicy({ name: 'long', jitterMs: [0, tooLong] })).toThrow(
+      '[idaas-webhook-kit] Invalid delivery policy "long": "jitterMs" must be [min, max] milliseconds with 0 <= min <= max <= 2147483647, got [0, 2147483648].',
+    )
+    expect(() => createDeliveryPolicy({ name: 'long', delaysMs: [2000, tooLong - 1] })).toThrow(
+      '[idaas-webhook-kit] Invalid delivery policy "long": the longest of "delaysMs" plus the largest of "jitterMs" must be at most 2147483647 ms, got 2147483647 + 500.',
+    )
+    expect(
+      createDeliveryPolicy({
+        deadlineMs: tooLong - 1,
+        delaysMs: [0, tooLong - 1],
+        jitterMs: [0, 0],
+      }).deadlineMs,
+    ).toBe(tooLong - 1)
   })
 
   it('lists every problem at once', () => {
@@ -81,7 +104,7 @@ describe('createDeliveryPolicy', () => {
         retryOn: ['5xx' as never],
       }),
     ).toThrow(
-      '[idaas-webhook-kit] Invalid delivery policy "broken": "retryOn" must be a list without repeats of "timeout", "network", "tls", "redirect", "http-4xx", "http-5xx", got ["5xx"]; "delaysMs" must have one entry per retry (3 for "maxAttempts" 4), got 2; "jitterMs" must be [min, max] milliseconds with 0 <= min <= max, got [500, 0].',
+      '[idaas-webhook-kit] Invalid delivery policy "broken": "retryOn" must be a list without repeats of "timeout", "network", "tls", "redirect", "http-4xx", "http-5xx", got ["5xx"]; "delaysMs" must have one entry per retry (3 for "maxAttempts" 4), got 2; "jitterMs" must be [min, max] milliseconds with 0 <= min <= max <= 2147483647, got [500, 0].',
     )
   })
 
@@ -99,7 +122,7 @@ describe('createDeliveryPolicy', () => {
       message = (error as Error).message
     }
     expect(message).toContain(
-      '"jitterMs" must be [min, max] milliseconds with 0 <= min <= max, got [500, 0]',
+      '"jitterMs" must be [min, max] milliseconds with 0 <= min <= max <= 2147483647, got [500, 0]',
     )
     expect(message).toContain('"retryOn" must be a list without repeats of')
     expect(message).toContain('got ["5xx"]')

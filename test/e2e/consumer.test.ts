@@ -195,15 +195,9 @@ console.log(JSON.stringify({ exports: Object.keys(kitMsw).sort(), handlers: hand
   it(
     'starts the Prism mock receiver from idaas-webhook-kit/prism once @stoplight/prism-http is installed',
     async () => {
-      // As the README tells Node 20 users: pin prism-core, which prism-http asks for with a caret
-      // that also matches Node-24-only releases.
-      const manifestPath = join(project, 'package.json')
-      const consumer = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>
-      consumer.overrides = {
-        '@stoplight/prism-core': installedVersion('@stoplight/prism-core'),
-      }
-      await writeFile(manifestPath, JSON.stringify(consumer, null, 2))
-      await installPeers(['@stoplight/prism-http'])
+      // As the README tells Node 20 users: prism-core at 5.8.0 next to prism-http, since
+      // prism-http asks for it with a caret that also matches Node-24-only releases.
+      await installPeers(['@stoplight/prism-http', '@stoplight/prism-core'])
       await writeFile(
         join(project, 'prism-check.mjs'),
         `import { startMockReceiver } from 'idaas-webhook-kit/prism'

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +30,27 @@ async function listen(server: Server): Promise<string> {
       }),
   )
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+}
+
+/** Runs `node <file>` with PORT=0 and resolves with the URL it prints; killed when the test finishes. */
+async function startExample(file: string): Promise<string> {
+  const child = spawn(process.execPath, [file], {
+    cwd: root,
+    env: cleanEnv({ IDAAS_WEBHOOK_TOKEN: TOKEN, PORT: '0' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  onTestFinished(() => {
+    child.kill()
+  })
+  let output = ''
+  return new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      const match = /on (http:\/\/localhost:[1-9]\d*\/webhooks\/idaas)\n/.exec(output)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}: ${output}`)))
+  })
 }
 
 const errors = (report: VerifyReport) =>
@@ -136,6 +158,31 @@ describe('running the examples from the repository', () => {
       { cwd: root, env: cleanEnv() },
     )
     expect(result.stdout.trim()).toBe(new URL('../../dist/src/index.js', import.meta.url).href)
+  })
+
+  it.each([
+    [
+      'accepts-forgeries',
+      ['rejects-missing-signature', 'rejects-wrong-token', 'rejects-tampered-body'],
+    ],
+    ['reserializing', ['verifies-raw-body']],
+    [
+      'strict-schema',
+      ['verifies-raw-body', 'tolerates-unknown-event-type', 'tolerates-unknown-fields'],
+    ],
+  ])(
+    'broken/%s.mjs started with node on PORT fails verify with the ids in its header',
+    async (name, ids) => {
+      const url = await startExample(`examples/broken/${name}.mjs`)
+      const report = await verifyReceiver({ url }, { token: TOKEN })
+      expect(errors(report)).toEqual(ids)
+    },
+  )
+
+  it('broken/slow.mjs started with node on PORT answers a delivery', async () => {
+    const url = await startExample('examples/broken/slow.mjs')
+    // Unsigned: refused at once, before the slow work.
+    expect((await fetch(url, { method: 'POST', body: '{}' })).status).toBe(401)
   })
 
   it('a reference receiver started with node refuses to start without IDAAS_WEBHOOK_TOKEN', async () => {

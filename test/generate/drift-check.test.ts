@@ -73,3 +73,24 @@ describe('npm run generate:check', () => {
     expect((await check(dir)).code).toBe(0)
   })
 })
+
+describe('npm run generate', () => {
+  it('keeps fields named like schema keywords and accepts null values in schemas', async () => {
+    const dir = await scratchCopy()
+    const file = join(dir, 'schemas/user.schema.json')
+    const schema = JSON.parse(await readFile(file, 'utf8'))
+    const attributes = schema.$defs.UserCreatedEvent.properties.data.properties.entityAttributes
+    attributes.properties.examples = { type: 'string', description: 'A field named "examples".' }
+    attributes.properties.unevaluatedProperties = { type: 'boolean', default: null }
+    await writeFile(file, JSON.stringify(schema, null, 2))
+    await run('node', ['scripts/generate.mjs'], { cwd: dir })
+    const types = await readFile(join(dir, 'generated/types.ts'), 'utf8')
+    const block = types.slice(types.indexOf('export interface UserCreatedEntityAttributes'))
+    expect(block.slice(0, block.indexOf('\n}'))).toMatch(
+      /examples\?: string[\s\S]*unevaluatedProperties\?: boolean/,
+    )
+    const strict = await readFile(join(dir, 'generated/validate-strict.ts'), 'utf8')
+    expect(strict).toContain('"examples"')
+    expect(strict).toContain('"unevaluatedProperties"')
+  })
+})

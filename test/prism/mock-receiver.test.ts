@@ -3,7 +3,8 @@ import { Agent, request } from 'node:http'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   createEvent,
   ENTRUST_EXAMPLES,
@@ -11,7 +12,12 @@ import {
   isKitError,
   signDelivery,
 } from '../../src/index.js'
-import { type MockReceiver, startMockReceiver } from '../../src/prism/index.js'
+import {
+  type MockReceiver,
+  type MockReceiverOptions,
+  startMockReceiver,
+} from '../../src/prism/index.js'
+import { cleanEnv, runProcess } from '../e2e/run.js'
 import { type ProblemBody, signedPost } from './helpers.js'
 
 // One Prism for the whole file: loading Prism takes about a second.
@@ -135,6 +141,42 @@ describe('startMockReceiver', () => {
     )
   })
 
+  it('still answers and keeps the connection when onRequest throws, and prints the error', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const throwing = await startMockReceiver({
+      onRequest: () => {
+        throw new Error('the callback broke')
+      },
+    })
+    try {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+      const post = () =>
+        new Promise<{ status: number; socket: Socket }>((resolve, reject) => {
+          const init = signedPost(throwing.url, JSON.stringify(ENTRUST_EXAMPLES['user.created']))
+          const req = request(
+            throwing.url,
+            { method: 'POST', agent, headers: init.headers as Record<string, string> },
+            (res) => {
+              res.resume()
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: res.socket }))
+            },
+          )
+          req.on('error', reject)
+          req.end(init.body as string)
+        })
+      const first = await post()
+      const second = await post()
+      agent.destroy()
+      expect([first.status, second.status]).toEqual([204, 204])
+      expect(second.socket).toBe(first.socket) // the connection was kept
+      expect(printed).toHaveBeenCalledWith(
+        '[idaas-webhook-kit] The "onRequest" callback threw: the callback broke',
+      )
+    } finally {
+      await throwing.close()
+    }
+  })
+
   it('records each request with its status, outcome, event and violations', async () => {
     const before = mock.requests.length
     const event = ENTRUST_EXAMPLES['passkey.created']
@@ -225,18 +267,57 @@ describe('startMockReceiver start-up and shutdown', () => {
     const port = Number(new URL(mock.origin).port)
     const error = await startMockReceiver({ port }).catch((e: unknown) => e)
     expect((error as Error).message).toBe(
-      `[idaas-webhook-kit] Failed to start the mock receiver: port ${port} on 127.0.0.1 is already in use. Pass another port, or 0 for a free one.`,
+      `[idaas-webhook-kit] Failed to start the mock receiver: port ${port} on "127.0.0.1" is already in use. Pass another "port" (CLI "--port"), or 0 for a free one.`,
     )
   })
 
   it.each([
     [
       { status: 404 },
-      'Invalid option "status": expected a 5xx status (500 to 599), got 404. IDaaS retries only 5xx.',
+      'Invalid option "status": expected a 5xx status (500 to 599), got number 404. IDaaS retries only 5xx.',
     ],
-    [{ failRate: 1.5 }, 'Invalid option "failRate": expected a number from 0 to 1, got 1.5.'],
-    [{ port: -1 }, 'Invalid option "port": expected 0 to 65535, got -1.'],
+    [
+      { status: '503' },
+      'Invalid option "status": expected a 5xx status (500 to 599), got string "503". IDaaS retries only 5xx.',
+    ],
+    [
+      { failRate: 1.5 },
+      'Invalid option "failRate": expected a number from 0 to 1, got number 1.5.',
+    ],
+    [
+      { failRate: 'abc' },
+      'Invalid option "failRate": expected a number from 0 to 1, got string "abc".',
+    ],
+    [{ seed: 'abc' }, 'Invalid option "seed": expected a finite number, got string "abc".'],
+    [{ port: -1 }, 'Invalid option "port": expected 0 to 65535, got number -1.'],
+    [
+      { host: '' },
+      'Invalid option "host": expected an address such as "127.0.0.1", got string "".',
+    ],
   ])('rejects bad options before starting anything: %o', async (options, message) => {
-    await expect(startMockReceiver(options)).rejects.toThrow(`[idaas-webhook-kit] ${message}`)
+    await expect(startMockReceiver(options as MockReceiverOptions)).rejects.toThrow(
+      `[idaas-webhook-kit] ${message}`,
+    )
+  })
+
+  it('says how to install Prism when it is missing, pinning prism-core to a release for Node 20', async () => {
+    // A real ESM resolution failure, in a child process: a module hook hides Prism.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier === '@stoplight/prism-http') throw Object.assign(new Error('not found'), { code: 'ERR_MODULE_NOT_FOUND' })
+      return next(specifier, context)
+    }`
+    const prismModule = pathToFileURL(
+      fileURLToPath(new URL('../../dist/src/prism/prism-module.js', import.meta.url)),
+    ).href
+    const script = `import { register } from 'node:module'
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}))
+      const { loadPrismHttp } = await import(${JSON.stringify(prismModule)})
+      await loadPrismHttp().catch((error) => console.log(error.message))`
+    const { stdout } = await runProcess(process.execPath, ['--input-type=module', '-e', script], {
+      env: cleanEnv(),
+    })
+    expect(stdout.trim()).toBe(
+      '[idaas-webhook-kit] Failed to load Prism: "@stoplight/prism-http" is not installed. It is an optional peer dependency of idaas-webhook-kit: run "npm install --save-dev @stoplight/prism-http@5.12.0 @stoplight/prism-core@5.8.0".',
+    )
   })
 })

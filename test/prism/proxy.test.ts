@@ -125,6 +125,39 @@ describe('startValidatingProxy', () => {
     expect(proxy.requests[0]?.upstreamError).toMatch(/ECONNREFUSED/)
   })
 
+  it('keeps the credentials and query of "to" out of "target" and the 502 detail, and still sends to the full URL', async () => {
+    const receiver = await startStandInReceiver()
+    const secretUrl = (url: string) => {
+      const to = new URL(url)
+      to.username = 'user'
+      to.password = 's3cret'
+      to.search = '?token=abc'
+      return to.href
+    }
+    const proxy = await proxyTo(secretUrl(receiver.url))
+    expect(proxy.target).toBe(receiver.url)
+    const response = await fetch(`${proxy.url}?attempt=1`, signedPost(proxy.url, validBody))
+    expect(response.status).toBe(204)
+    // A query in "to" replaces the client's; the client's is kept only when "to" has none.
+    expect(receiver.seen[0]?.url).toBe('/webhooks/idaas?token=abc')
+
+    await receiver.close()
+    const unreachable = await fetch(proxy.url, signedPost(proxy.url, validBody))
+    expect(unreachable.status).toBe(502)
+    const problem = (await unreachable.json()) as { detail: string }
+    expect(problem.detail).toMatch(
+      new RegExp(`^The proxy could not reach the receiver at ${receiver.url}: .*ECONNREFUSED`),
+    )
+    expect(JSON.stringify(problem)).not.toMatch(/s3cret|token=abc/)
+  })
+
+  it('keeps the client’s query string when "to" has none', async () => {
+    const receiver = await startStandInReceiver()
+    const proxy = await proxyTo(receiver.url)
+    await fetch(`${proxy.url}?attempt=1`, signedPost(proxy.url, validBody))
+    expect(receiver.seen[0]?.url).toBe('/webhooks/idaas?attempt=1')
+  })
+
   it('forwards to an HTTPS receiver with a self-signed certificate given as "ca"', async () => {
     const target = await startCaptureReceiver({ tls: true })
     onTestFinished(() => target.close())

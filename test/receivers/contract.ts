@@ -1,4 +1,4 @@
-import { expect, it, vi } from 'vitest'
+import { expect, it, onTestFinished, vi } from 'vitest'
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import {
   createEvent,
@@ -228,6 +228,44 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
       message:
         '[idaas-webhook-kit] Failed to handle "passkey.deleted" delivery: the event handler threw.',
     })
+    expect(onError).toHaveBeenCalledWith(failure)
+  })
+
+  it('still answers 500 "handler-failed" when onError throws too, logging that error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    onTestFinished(() => logged.mockRestore())
+    const onErrorFailure = new Error('logger down')
+    const receiver = await start({
+      ...recordingOptions().options,
+      onError: () => {
+        throw onErrorFailure
+      },
+      onEvent: () => {
+        throw new Error('database down')
+      },
+    })
+    const answer = await receiver.send(eventDelivery(receiver.url))
+    expect(answer.status).toBe(500)
+    expect(JSON.parse(answer.text)).toMatchObject({ error: 'handler-failed' })
+    expect(logged).toHaveBeenCalledWith(onErrorFailure)
+  })
+
+  it('still answers a rejection when onRejected throws, and reports that error to onError', async () => {
+    const onError = vi.fn()
+    const failure = new Error('log sink down')
+    const receiver = await start(
+      recordingOptions({
+        onError,
+        onRejected: () => {
+          throw failure
+        },
+      }).options,
+    )
+    const [vector] = createNegativeVectors(eventDelivery(receiver.url), { token: TOKEN })
+    if (!vector) throw new Error('no vector')
+    const answer = await receiver.send(vector.delivery)
+    expect(answer.status).toBe(401)
+    expect(JSON.parse(answer.text)).toMatchObject({ error: 'missing-header' })
     expect(onError).toHaveBeenCalledWith(failure)
   })
 

@@ -10,7 +10,7 @@ import { CREATED, NOW, sendWithFetch, TOKEN } from './contract.js'
 import { listen } from './server.js'
 
 /**
- * The most common receiver bug (docs/library-notes.md §7): parse with express.json(), then hash
+ * The most common receiver bug: parse with express.json(), then hash
  * JSON.stringify(req.body) instead of the bytes that arrived. Written here on purpose, to prove
  * that the byte-tricky bodies catch it.
  */

@@ -5,8 +5,8 @@ import { ENTRUST_EXAMPLES, IDAAS_EVENT_TYPES, validateEvent } from '../../src/in
 const fixturesDir = new URL('../fixtures/entrust/', import.meta.url)
 const schemasDir = new URL('../../schemas/', import.meta.url)
 
-// The fixtures are Entrust's published payloads copied from the event pages
-// (docs/idaas-webhooks.md §5); only whitespace may differ from the published text.
+// The fixtures are Entrust's published payloads copied from the event pages (each schema's
+// "x-idaas-source"); only whitespace may differ from the published text.
 const fixtureNames = (await readdir(fixturesDir)).filter((n) => n.endsWith('.json')).sort()
 const fixtures = await Promise.all(
   fixtureNames.map(async (name) => ({

@@ -327,7 +327,7 @@ describe('createEvent', () => {
         }),
       )
       expect(error.message).toBe(
-        '[idaas-webhook-kit] Invalid override for "grid.created": ✖ must be number, got string "2"\n  → at /data/entityAttributes/serialNumber',
+        '[idaas-webhook-kit] Invalid override for "grid.created":\n✖ must be number, got string "2"\n  → at /data/entityAttributes/serialNumber',
       )
       expect(error).toBeInstanceOf(InvalidOverrideError)
       expect(error).toBeInstanceOf(KitError)
@@ -349,7 +349,7 @@ describe('createEvent', () => {
     it('throws when an override adds a field the schema does not define', () => {
       const overrides = { data: { region: 'eu' } } as EventOverrides<'user.created'>
       expect(() => createEvent('user.created', overrides)).toThrow(
-        '[idaas-webhook-kit] Invalid override for "user.created": ✖ is not a known field ("region" is not in the schema)\n  → at /data/region',
+        '[idaas-webhook-kit] Invalid override for "user.created":\n✖ is not a known field ("region" is not in the schema)\n  → at /data/region',
       )
     })
 
@@ -358,7 +358,7 @@ describe('createEvent', () => {
         data: { subject: undefined },
       } as unknown as EventOverrides<'passkey.created'>
       expect(() => createEvent('passkey.created', overrides)).toThrow(
-        '[idaas-webhook-kit] Invalid override for "passkey.created": ✖ is required\n  → at /data/subject',
+        '[idaas-webhook-kit] Invalid override for "passkey.created":\n✖ is required\n  → at /data/subject',
       )
     })
 
@@ -369,7 +369,7 @@ describe('createEvent', () => {
           data: { entityType: 'USERS' as 'USERPASSWORDS' },
         }),
       ).toThrow(
-        '[idaas-webhook-kit] Invalid override for "password.updated": ✖ must be an ISO 8601 UTC timestamp such as "2025-12-01T20:10:04Z", got string "16/03/2026"\n  → at /eventTime\n✖ must be "USERPASSWORDS", got string "USERS"\n  → at /data/entityType',
+        '[idaas-webhook-kit] Invalid override for "password.updated":\n✖ must be an ISO 8601 UTC timestamp such as "2025-12-01T20:10:04Z", got string "16/03/2026"\n  → at /eventTime\n✖ must be "USERPASSWORDS", got string "USERS"\n  → at /data/entityType',
       )
     })
 

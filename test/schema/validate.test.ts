@@ -4,6 +4,7 @@ import {
   ENTRUST_EXAMPLES,
   IDAAS_EVENT_TYPES,
   isIdaasEvent,
+  isKitError,
   isSchemaValidationError,
   type ValidationIssue,
   validateEvent,
@@ -207,8 +208,15 @@ describe('validateEvent', () => {
     expect(issueText(validateEvent(untyped).issues)).toEqual(['/type: is required'])
   })
 
-  it('throws for an unknown mode, naming the option', () => {
-    expect(() => validateEvent({}, { mode: 'lenient' as 'strict' })).toThrow(
+  it('throws a KitError for an unknown mode, naming the option', () => {
+    let error: unknown
+    try {
+      validateEvent({}, { mode: 'lenient' as 'strict' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(isKitError(error)).toBe(true)
+    expect((error as Error).message).toBe(
       '[idaas-webhook-kit] Invalid option "mode": expected "tolerant" or "strict", got string "lenient".',
     )
   })

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { cli, hasStackTrace, tempDir } from '../cli/helpers.js'
 import { TOKEN, URL } from './helpers.js'
 
-// docs/idaas-webhooks.md §7.6: the body is these 18 bytes, without a trailing newline.
+// The kit worked example: the body is these 18 bytes, without a trailing newline.
 const HELLO = '{"hello": "world"}'
 const EXPECTED = [
   'Content-Type: application/json',

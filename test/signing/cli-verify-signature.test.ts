@@ -42,6 +42,21 @@ describe('idaas-webhook-kit verify-signature', () => {
     })
   })
 
+  it('reads a whole raw request as the headers file, stopping at the blank line before its body', async () => {
+    const body = JSON.stringify(JSON.parse(EVENT_BODY), null, 2)
+    const pretty = signedEvent({ body })
+    const lines = Object.entries(pretty.headers).map(([name, value]) => `${name}: ${value}`)
+    const cwd = await capture({
+      'request.txt': `POST /webhooks/idaas HTTP/1.1\r\nHost: receiver.example.com\r\n${lines.join('\r\n')}\r\n\r\n${body}`,
+      'body.json': body,
+    })
+    const run = await cli(verifyArgs('--headers', 'request.txt', '--now', NOW, 'body.json'), {
+      cwd,
+    })
+    expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(run.stdout).toMatch(/^✔ Signature valid /)
+  })
+
   it('accepts headers as JSON and the body on stdin, and prints JSON with --json', async () => {
     const cwd = await capture({ 'headers.json': JSON.stringify(delivery.headers) })
     const run = await cli(verifyArgs('--headers', 'headers.json', '--now', NOW, '--json', '-'), {

@@ -1,6 +1,6 @@
 import { createSignedDelivery } from '../../src/signing/signed-delivery.js'
 
-/** The §7.6 worked example's token (the OpenAPI example), URL and time. */
+/** The kit worked example's token (the OpenAPI example token), URL and time. */
 export const TOKEN = 'whsec_3f8a9b2c1d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6'
 export const URL = 'https://receiver.example.com/webhooks/idaas'
 export const CREATED = 1773682385

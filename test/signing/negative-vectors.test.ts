@@ -83,6 +83,18 @@ describe('createNegativeVectors', () => {
     }
   })
 
+  it('signs wrong-target-uri for another address when the receiver already is at the proxy rewrite', async () => {
+    const url = 'http://127.0.0.1:8080/webhooks/idaas?tenant=1'
+    const delivery = createSignedDelivery({ url, body: EVENT_BODY, token: TOKEN, created: CREATED })
+    const vector = createNegativeVectors(delivery, { token: TOKEN }).find(
+      (v) => v.id === 'wrong-target-uri',
+    )
+    expect(vector?.description).toContain('"http://127.0.0.1:8081/webhooks/idaas?tenant=1"')
+    expect(
+      await verifyDelivery(vector?.delivery ?? delivery, { token: TOKEN, now: NOW }),
+    ).toMatchObject({ ok: false, reason: 'signature-mismatch' })
+  })
+
   it('uses the injected clock when the original has no created', async () => {
     const delivery = signedEvent({ created: false })
     const vectors = createNegativeVectors(delivery, { token: TOKEN, now: NOW })

@@ -79,8 +79,8 @@ describe('signDelivery', () => {
         { digestAlgorithm: 'md5' as 'sha-256' },
         'option "digestAlgorithm" must be "sha-256" or "sha-512", got "md5".',
       ],
-      [{ created: 1.5 }, 'option "created" must be whole Unix seconds, got 1.5.'],
-      [{ expires: -1 }, 'option "expires" must be whole Unix seconds, got -1.'],
+      [{ created: 1.5 }, 'option "created" must be whole Unix seconds, got "1.5".'],
+      [{ expires: -1 }, 'option "expires" must be whole Unix seconds, got "-1".'],
     ]
     for (const [options, text] of cases) {
       let error: unknown

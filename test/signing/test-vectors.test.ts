@@ -6,8 +6,8 @@ import { createContentDigest } from '../../src/signing/content-digest.js'
 import { deriveHmacKey } from '../../src/signing/key.js'
 import { createSignatureBase } from '../../src/signing/signature-base.js'
 
-// docs/library-notes.md §7 and docs/idaas-webhooks.md §7.6. Every body below is exactly these
-// bytes: 18 bytes, no trailing newline, unless the test says otherwise.
+// The RFC 9421 §7.2.8 example body, also the kit worked example's. Every body below is exactly
+// these bytes: 18 bytes, no trailing newline, unless the test says otherwise.
 const HELLO = '{"hello": "world"}'
 
 describe('RFC 9530 and RFC 9421 Content-Digest examples', () => {
@@ -86,7 +86,7 @@ describe('RFC 9421 Appendix B.2.5 hmac-sha256 test vector', () => {
   })
 })
 
-describe('the kit worked example (docs/idaas-webhooks.md §7.6)', () => {
+describe('the kit worked example (the OpenAPI example token)', () => {
   const TOKEN = 'whsec_3f8a9b2c1d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6'
   const URL = 'https://receiver.example.com/webhooks/idaas'
   const CREATED = 1773682385

@@ -504,11 +504,11 @@ describe('verifyDelivery', () => {
       [{ token: [] }, 'option "token" must be a non-empty string.'],
       [
         { maxAgeSeconds: -1 },
-        'option "maxAgeSeconds" must be a number of seconds or false, got -1.',
+        'option "maxAgeSeconds" must be a number of seconds or false, got "-1".',
       ],
       [
         { maxSkewSeconds: Number.NaN },
-        'option "maxSkewSeconds" must be a number of seconds or false, got NaN.',
+        'option "maxSkewSeconds" must be a number of seconds or false, got "NaN".',
       ],
       [
         { keyEncoding: 'hex' as 'utf8' },

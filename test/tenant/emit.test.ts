@@ -5,6 +5,7 @@ import {
   createInProcessFetch,
   createVirtualClock,
   type DeliveryReport,
+  describeDelivery,
   type FetchReceiver,
   type IdaasTenant,
   verifyDelivery,
@@ -234,6 +235,24 @@ describe('auto-disable after 100 consecutive failed deliveries (A9)', () => {
     expect(report?.result).toBe('cancelled')
     expect(report?.attempts).toHaveLength(1)
     expect(tenant.webhooks.inspect(id).consecutiveFailures).toBe(0)
+    expect(describeDelivery(report as DeliveryReport)).toBe(
+      `Cancelled the delivery of "user.created" to POST https://app.test/hooks after 1 attempt: webhook "${id}" was disabled, deleted or expired (A10).`,
+    )
+  })
+
+  it('makes no further attempt once the webhook expires during its retries (A10)', async () => {
+    const receiver = counting(503)
+    const tenant = tenantWith({ 'https://app.test/hooks': receiver })
+    const { id } = tenant.webhooks.create(parms({ expiry: 1 }))
+    // The first attempt 1 s before the expiry; the retry ~2 s later would be after it.
+    tenant.advance(DAY - 1000)
+
+    const [report] = (await tenant.emit(userCreated())) as [DeliveryReport]
+
+    expect(receiver.bodies).toHaveLength(1)
+    expect(report.result).toBe('cancelled')
+    expect(report.attempts.map((a) => a.startedAt)).toEqual([START + DAY - 1000])
+    expect(tenant.webhooks.inspect(id)).toMatchObject({ active: false, disabledBy: 'expiry' })
   })
 })
 

@@ -177,6 +177,26 @@ describe('the 20-active-webhook limit (A11)', () => {
     const error = apiError(() => tenant.webhooks.create(parms()))
     expect([error.status, error.errorInfo.errorCode]).toEqual([409, 'too_many_webhooks'])
   })
+
+  it('refuses a limitError that is not an error status and an errorCode, when the tenant is created', () => {
+    expect(() =>
+      createIdaasTenant({ limitError: { status: 700, errorCode: 'too_many_webhooks' } }),
+    ).toThrow(
+      '[idaas-webhook-kit] Invalid option "limitError": "status" must be a whole number from 400 to 599, got 700.',
+    )
+    expect(() => createIdaasTenant({ limitError: { status: 409, errorCode: '' } })).toThrow(
+      '[idaas-webhook-kit] Invalid option "limitError": "errorCode" must be a non-empty string, got "".',
+    )
+    expect(() => createIdaasTenant({ limitError: 'too_many' as never })).toThrow(
+      '[idaas-webhook-kit] Invalid option "limitError": expected an object { status, errorCode }, got "too_many".',
+    )
+  })
+
+  it('refuses bad signing options when the tenant is created, not at the first emit', () => {
+    expect(() => createIdaasTenant({ signing: { digestAlgorithm: 'md5' as never } })).toThrow(
+      '[idaas-webhook-kit] Invalid option "signing": "digestAlgorithm" must be "sha-256" or "sha-512", got "md5".',
+    )
+  })
 })
 
 describe('tenant.webhooks.update', () => {

@@ -115,7 +115,7 @@ describe('each check against a receiver built to break it', () => {
     expect(result.ok).toBe(true)
     expect(result.message).toBe('All 25 event types got a 2xx; 1 warning.')
     expect(result.details.warnings).toEqual([
-      '"authentication.succeeded" got a 2xx only on attempt 2 (before: 503); IDaaS retries 5xx, but each failed attempt counts against the webhook.',
+      '"authentication.succeeded" got a 2xx only on attempt 2 (before: 503); IDaaS retries 5xx, but a failed delivery counts toward auto-disable (A9).',
     ])
   })
 

@@ -70,7 +70,7 @@ describe('uses-https', () => {
     const result = check(report, 'uses-https')
     expect(result.severity).toBe('error')
     expect(result.message).toBe(
-      `Failed to negotiate TLS 1.2 or 1.3 with "${host}": DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate. IDaaS only trusts publicly trusted certificates; for a test certificate pass its CA with option "ca" (--ca).`,
+      `Failed to negotiate TLS 1.2 or 1.3 with "${host}": DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate. IDaaS presumably requires a publicly trusted certificate; for a test certificate pass its CA with option "ca" (--ca).`,
     )
     expect(check(report, 'accepts-every-event-type').details.skipped).toBe('TLS handshake failed')
     expect(report.ok).toBe(false)

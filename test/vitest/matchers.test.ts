@@ -63,6 +63,24 @@ describe('toAcceptIdaasEvent', () => {
       'toAcceptIdaasEvent: expect() must get a Fetch handler',
     )
   })
+
+  it('refuses a bad URL, publicUrl or timeoutMs with a KitError naming it', async () => {
+    await expect(
+      expect('localhost:3000/hook').toAcceptIdaasEvent(userCreated, { token: TOKEN }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] toAcceptIdaasEvent: the receiver URL must be an absolute http: or https: URL, got "localhost:3000/hook".',
+    )
+    await expect(
+      expect(goodReceiver()).toAcceptIdaasEvent(userCreated, { token: TOKEN, publicUrl: '/hooks' }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "publicUrl": expected an absolute http: or https: URL, got "/hooks".',
+    )
+    await expect(
+      expect(goodReceiver()).toAcceptIdaasEvent(userCreated, { token: TOKEN, timeoutMs: -1 }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "timeoutMs": expected milliseconds between 1 and 600000, got -1.',
+    )
+  })
 })
 
 describe('toRejectForgedDeliveries', () => {
@@ -88,6 +106,30 @@ describe('toRejectForgedDeliveries', () => {
       skip: ['rejects-stale-signature'],
     })
   })
+
+  it('names option "skip" when it leaves no check or holds an unknown one', async () => {
+    await expect(
+      expect(goodReceiver()).toRejectForgedDeliveries({
+        token: TOKEN,
+        skip: [
+          'rejects-missing-signature',
+          'rejects-wrong-token',
+          'rejects-tampered-body',
+          'rejects-stale-signature',
+        ],
+      }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "skip": it leaves out every forged check, so none would run.',
+    )
+    await expect(
+      expect(goodReceiver()).toRejectForgedDeliveries({
+        token: TOKEN,
+        skip: ['rejects-stale-signatur' as never],
+      }),
+    ).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid option "skip": unknown forged check "rejects-stale-signatur". Did you mean "rejects-stale-signature"?',
+    )
+  })
 })
 
 describe('toRespondWithin', () => {
@@ -108,6 +150,22 @@ describe('toRespondWithin', () => {
 
   it('times one given event', async () => {
     await expect(goodReceiver()).toRespondWithin(500, { token: TOKEN, event: userCreated })
+  })
+
+  it('refuses a samples option that is not a whole number of at least 1', async () => {
+    for (const samples of [0, -1, 1.5]) {
+      await expect(
+        expect(goodReceiver()).toRespondWithin(500, { token: TOKEN, samples }),
+      ).rejects.toThrow(
+        `[idaas-webhook-kit] Invalid option "samples": expected a whole number from 1 to 1000, got ${samples}.`,
+      )
+    }
+  })
+
+  it('refuses an ms argument that is not a positive number of milliseconds, naming it', async () => {
+    await expect(expect(goodReceiver()).toRespondWithin(0, { token: TOKEN })).rejects.toThrow(
+      '[idaas-webhook-kit] Invalid argument "ms": expected milliseconds above 0 and at most 600000, got 0.',
+    )
   })
 })
 

@@ -12,30 +12,35 @@ import { describeFsError } from '../fs-errors.js'
 import { readBooleanOption, readStringOption, readUrlOption } from '../options.js'
 import type { Style } from '../style.js'
 import {
+  escapeControls,
   listenForStop,
   portOption,
+  quoteForTerminal,
   readNumberOption,
   type ServeHooks,
   serveOptions,
 } from './mock.js'
 import { readKeyEncoding, rethrowAsUsageError, signingOptions, TOKEN_ENV } from './sign.js'
 
-/** One line per captured request; never a header value, the token or a signature. */
+/**
+ * One line per captured request; never a header value, the token or a signature. Values from
+ * the request are quoted or escaped, so no control character reaches the terminal.
+ */
 export function formatCaptureLine(record: CaptureRecord, style: Style): string {
   const path = (() => {
     try {
       const url = new URL(record.url)
-      return `${url.pathname}${url.search}`
+      return escapeControls(`${url.pathname}${url.search}`)
     } catch {
-      return record.url
+      return escapeControls(record.url)
     }
   })()
   let event = ''
   if (record.body?.encoding === 'utf8') {
     try {
       const value = JSON.parse(record.body.data) as { type?: unknown; id?: unknown }
-      if (typeof value?.type === 'string') event += ` ${value.type}`
-      if (typeof value?.id === 'string') event += ` ${JSON.stringify(value.id)}`
+      if (typeof value?.type === 'string') event += ` ${quoteForTerminal(value.type)}`
+      if (typeof value?.id === 'string') event += ` ${quoteForTerminal(value.id)}`
     } catch {
       event = ' (body is not JSON)'
     }

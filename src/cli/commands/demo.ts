@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { VerifyReport } from '../../verify/types.js'
-import { type CliCommand, type CommandContext, EXIT_FAILURE, EXIT_OK } from '../command.js'
+import {
+  type CliCommand,
+  CliUsageError,
+  type CommandContext,
+  EXIT_FAILURE,
+  EXIT_OK,
+} from '../command.js'
 import { SUMMARY } from '../help.js'
 import { readBooleanOption } from '../options.js'
 
@@ -72,7 +78,8 @@ export const demoCommand: CliCommand = {
     const reference = await start(
       createIdaasNodeHandler({
         token,
-        // Answer fast: keep the event (once per envelope id: IDaaS may redeliver) for later work.
+        // Answer fast: keep the event for later work, once per envelope id (assumption A6: a
+        // redelivery carries the same id).
         onEvent: (event) => {
           if (!inbox.has(event.id)) inbox.set(event.id, event)
         },
@@ -175,10 +182,22 @@ async function printCatalogue({ io, style }: CommandContext): Promise<void> {
   out(table.renderTable(rows))
 }
 
-/** A node:http server on 127.0.0.1 and a free port; `stop` closes it and every connection. */
+/**
+ * A node:http server on 127.0.0.1 and a free port; `stop` closes it and every connection.
+ * @throws CliUsageError when it cannot listen, e.g. without a loopback interface.
+ */
 async function start(listener: RequestListener): Promise<{ url: string; stop(): Promise<void> }> {
   const server: Server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(
+        new CliUsageError(`Failed to start the demo receiver on "127.0.0.1": ${error.message}.`, {
+          cause: error,
+        }),
+      ),
+    )
+    server.listen(0, '127.0.0.1', resolve)
+  })
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
@@ -191,9 +210,9 @@ async function start(listener: RequestListener): Promise<{ url: string; stop(): 
 }
 
 /**
- * The most common receiver bug (docs/library-notes.md §7), on purpose: it parses the JSON and
- * checks the signature over `JSON.stringify()` of it. Deliveries whose bytes are already compact
- * JSON pass; the byte-tricky bodies of verifies-raw-body do not.
+ * The most common receiver bug, on purpose: it parses the JSON and checks the signature over
+ * `JSON.stringify()` of it, where Entrust requires the raw body exactly as received. Deliveries
+ * whose bytes are already compact JSON pass; the byte-tricky bodies of verifies-raw-body do not.
  */
 async function reserializingReceiver(token: string): Promise<RequestListener> {
   const { verifyDelivery } = await import('../../signing/verify.js')

@@ -84,15 +84,34 @@ export function listenForStop(hooks: ServeHooks): (url: string) => Promise<void>
   }
 }
 
-/** One line per mock or proxy request: status, method, path, event and the first violation. */
+/**
+ * `text` with control characters written as `\u001b`: for network-supplied text (paths, property
+ * names in violation messages) on a terminal. @internal
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
+/** `text` in double quotes, JSON-escaped, with no control character left (C1 ones included). @internal */
+export function quoteForTerminal(text: string): string {
+  return escapeControls(JSON.stringify(text))
+}
+
+/**
+ * One line per mock or proxy request: status, method, path, event and the first violation.
+ * Values from the request are quoted or escaped, so no control character reaches the terminal.
+ */
 export function formatRequestLine(record: PrismRequestRecord, style: Style): string {
   const errors = record.violations.filter(
     (v) => v.location[0] !== 'response' && v.severity === 'Error',
   )
   const ok = record.status >= 200 && record.status <= 299 && errors.length === 0
   const mark = ok ? style.green('✔') : record.status >= 500 ? style.yellow('✖') : style.red('✖')
-  const event = record.eventType === null ? '' : ` ${record.eventType}`
-  const id = record.eventId === null ? '' : ` ${JSON.stringify(record.eventId)}`
+  const event = record.eventType === null ? '' : ` ${quoteForTerminal(record.eventType)}`
+  const id = record.eventId === null ? '' : ` ${quoteForTerminal(record.eventId)}`
   const notes: string[] = []
   if (record.injected) notes.push('failure injected')
   if (record.upstreamError !== undefined)
@@ -100,12 +119,12 @@ export function formatRequestLine(record: PrismRequestRecord, style: Style): str
   const first = errors[0]
   if (first) {
     const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : ''
-    notes.push(`${first.message}${more}`)
+    notes.push(`${escapeControls(first.message)}${more}`)
   }
   const response = record.violations.find((v) => v.location[0] === 'response')
-  if (response) notes.push(`receiver: ${response.message}`)
+  if (response) notes.push(`receiver: ${escapeControls(response.message)}`)
   const tail = notes.length === 0 ? '' : ` ${style.dim('·')} ${notes.join('; ')}`
-  return `${mark} ${record.status} ${record.method} ${record.path}${event}${id} ${style.dim(`${record.durationMs.toFixed(1)} ms`)}${tail}`
+  return `${mark} ${record.status} ${record.method} ${escapeControls(record.path)}${event}${id} ${style.dim(`${record.durationMs.toFixed(1)} ms`)}${tail}`
 }
 
 /**

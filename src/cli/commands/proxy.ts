@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { redactUrl } from '../../capture/raw-http.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -71,11 +72,18 @@ async function runProxy(
       `Missing option "--to": the URL of the receiver to forward deliveries to. Run "${bin} proxy --help" for usage.`,
     )
   }
+  let protocol: string | undefined
   try {
-    const url = new URL(to)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
+    protocol = new URL(to).protocol
   } catch {
-    throw new CliUsageError(`Invalid option "--to": expected an http: or https: URL, got "${to}".`)
+    protocol = undefined
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    // A URL that parses is shown without its credentials and query.
+    const shown = protocol === undefined ? to : redactUrl(to)
+    throw new CliUsageError(
+      `Invalid option "--to": expected an http: or https: URL, got "${shown}".`,
+    )
   }
   const port = readNumberOption(options, 'port', '--port', { min: 0, max: 65_535 }) ?? 4011
   const host = readStringOption(options, 'host') ?? '127.0.0.1'

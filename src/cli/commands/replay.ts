@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { redactUrl } from '../../capture/raw-http.js'
 import type { ReplayResult } from '../../capture/replay.js'
 import { formatMessage } from '../../errors.js'
 import {
@@ -123,7 +124,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
   }
   if (pretty) {
     io.stdout.write(
-      `Replaying ${read.entries.length} ${read.entries.length === 1 ? 'delivery' : 'deliveries'} to ${to} (policy "${policy}", real time: retries wait).\n`,
+      `Replaying ${read.entries.length} ${read.entries.length === 1 ? 'delivery' : 'deliveries'} to ${redactUrl(to)} (policy "${policy}", real time: retries wait).\n`,
     )
   }
   const describe = (report: Parameters<typeof formatDeliveryReport>[0]) =>
@@ -148,7 +149,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
   } else {
     const { results, ...totals } = summary
     io.stdout.write(
-      `${JSON.stringify({ format: 'idaas-webhook-kit.replay-report', version: 1, to, policy, ...totals, problems: read.problems, results }, null, 2)}\n`,
+      `${JSON.stringify({ format: 'idaas-webhook-kit.replay-report', version: 1, to: redactUrl(to), policy, ...totals, problems: read.problems, results }, null, 2)}\n`,
     )
   }
   return notDelivered === 0 && fatalProblems === 0 ? EXIT_OK : EXIT_FAILURE

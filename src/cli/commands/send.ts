@@ -54,6 +54,8 @@ export const sendCommand: CliCommand = {
 }
 
 const SIGNATURE_HEADERS = ['content-digest', 'signature-input', 'signature']
+/** Statuses whose `Response` must have a null body: the constructor throws for any other. */
+const NULL_BODY_STATUSES = [101, 103, 204, 205, 304]
 
 async function runSend(input: CommandInput, context: CommandContext): Promise<number> {
   const { options } = input
@@ -106,8 +108,9 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
     const response = await transport.fetch(target, { ...init, headers })
     // Read the (capped) body here, to print it for every attempt, 2xx included.
     lastBody = await response.text()
-    return new Response(response.status === 204 || response.status === 205 ? null : lastBody, {
-      status: response.status >= 200 && response.status <= 599 ? response.status : 500,
+    const status = response.status >= 200 && response.status <= 599 ? response.status : 500
+    return new Response(NULL_BODY_STATUSES.includes(status) ? null : lastBody, {
+      status,
       statusText: response.statusText,
       headers: response.headers,
     })
@@ -170,6 +173,9 @@ function readTimeout(options: CommandInput['options']): number {
   return ms
 }
 
+/** Path segments that could reach `Object.prototype` instead of a field of the event. */
+const FORBIDDEN_SEGMENTS = ['__proto__', 'constructor', 'prototype']
+
 /** The `--set` overrides as one nested object: `data.entityName=jane` → `{ data: { entityName: 'jane' } }`. */
 export function readOverrides(value: unknown): Record<string, unknown> {
   const overrides: Record<string, unknown> = {}
@@ -180,6 +186,12 @@ export function readOverrides(value: unknown): Record<string, unknown> {
     if (equals <= 0 || path.some((part) => part === '')) {
       throw new CliUsageError(
         `Invalid option "--set": expected path=value such as "data.entityName=jane", got "${item}".`,
+      )
+    }
+    const forbidden = path.find((part) => FORBIDDEN_SEGMENTS.includes(part))
+    if (forbidden !== undefined) {
+      throw new CliUsageError(
+        `Invalid option "--set": the path may not contain "${forbidden}", got "${item}".`,
       )
     }
     const raw = item.slice(equals + 1)
@@ -199,7 +211,7 @@ export function readOverrides(value: unknown): Record<string, unknown> {
           configurable: true,
         })
       } else {
-        const next = node[part]
+        const next = Object.hasOwn(node, part) ? node[part] : undefined
         if (next === null || typeof next !== 'object' || Array.isArray(next)) {
           const child: Record<string, unknown> = {}
           Object.defineProperty(node, part, {
@@ -220,7 +232,7 @@ export function readOverrides(value: unknown): Record<string, unknown> {
 
 function mergeInto(target: Record<string, unknown>, overrides: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(overrides)) {
-    const current = target[key]
+    const current = Object.hasOwn(target, key) ? target[key] : undefined
     if (
       value !== null &&
       typeof value === 'object' &&

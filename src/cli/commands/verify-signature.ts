@@ -138,7 +138,8 @@ async function readText(name: string, { io }: CommandContext): Promise<string> {
 
 /**
  * Headers from a JSON object (values strings or arrays of strings) or from "Name: value" lines,
- * skipping a request or status line (`POST /path HTTP/1.1`) and blank lines.
+ * skipping a request or status line (`POST /path HTTP/1.1`) and blank lines before the headers.
+ * The first blank line after a header ends them: in a raw request, the body follows it.
  */
 export function parseHeadersFile(name: string, text: string): Record<string, string | string[]> {
   const trimmed = text.trim()
@@ -159,7 +160,9 @@ export function parseHeadersFile(name: string, text: string): Record<string, str
     return headers
   }
   const headers: Record<string, string[]> = {}
+  let sawHeader = false
   for (const [index, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '' && sawHeader) break
     if (
       line.trim() === '' ||
       (index === 0 && /^\S+ \S+ HTTP\/\d/.test(line)) ||
@@ -167,6 +170,7 @@ export function parseHeadersFile(name: string, text: string): Record<string, str
     ) {
       continue
     }
+    sawHeader = true
     const colon = line.indexOf(':')
     if (colon <= 0) {
       throw new CliUsageError(`Failed to read "${name}": line ${index + 1} is not "Name: value".`)

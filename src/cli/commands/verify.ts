@@ -1,3 +1,4 @@
+import { constants } from 'node:fs'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { closestMatch } from '../../closest-match.js'
@@ -194,7 +195,7 @@ export function readUrlArgument(value: string | undefined, name: string): string
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new CliUsageError(
-      `Invalid argument ${name}: expected an absolute http: or https: URL, got "${value ?? ''}".`,
+      `Invalid argument "${name}": expected an absolute http: or https: URL, got "${value ?? ''}".`,
     )
   }
   return url.href
@@ -314,7 +315,7 @@ async function checkOutputsWritable(
   for (const { output } of targets) {
     if (output === '-') continue
     try {
-      await access(dirname(resolve(io.cwd, output)))
+      await access(dirname(resolve(io.cwd, output)), constants.W_OK)
     } catch (error) {
       throw new CliUsageError(
         `Invalid option "--output": cannot write "${output}": ${describeFsError(error)}.`,

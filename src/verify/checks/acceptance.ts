@@ -23,7 +23,7 @@ export function retryWarnings(
       .map((a) => String(a.status ?? a.outcome))
       .join(', ')
     warnings.push(
-      `"${name}" got a 2xx only on attempt ${attempts.length} (before: ${before}); IDaaS retries 5xx, but each failed attempt counts against the webhook.`,
+      `"${name}" got a 2xx only on attempt ${attempts.length} (before: ${before}); IDaaS retries 5xx, but a failed delivery counts toward auto-disable (A9).`,
     )
   }
   return warnings

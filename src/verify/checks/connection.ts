@@ -104,7 +104,7 @@ async function checkTls(context: VerifyContext, url: URL): Promise<CheckOutcome>
     const { code, message } = describeTlsError(error)
     const certificate = code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME/.test(code)
     const hint = certificate
-      ? ' IDaaS only trusts publicly trusted certificates; for a test certificate pass its CA with option "ca" (--ca).'
+      ? ' IDaaS presumably requires a publicly trusted certificate; for a test certificate pass its CA with option "ca" (--ca).'
       : ''
     return {
       ok: false,
