@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { type CaptureRecord, encodeBody } from '../../src/capture/format.js'
+import type { CaptureRecord } from '../../src/capture/format.js'
 import {
   type CaptureEntry,
   checkDeliveries,
@@ -11,39 +11,11 @@ import {
   signDelivery,
 } from '../../src/index.js'
 import { signDeliveryWith } from '../../src/signing/sign.js'
+import { CAPTURED_TOKEN, CAPTURED_URL, captureRecord, RECEIVED_AT } from './records.js'
 
-const URL_SEEN = 'http://127.0.0.1:4012/webhooks/idaas'
-const TOKEN = 'whsec_check-tests'
-const RECEIVED_AT = '2026-03-16T17:53:40.000Z'
-const CREATED = Math.floor(Date.parse(RECEIVED_AT) / 1000) - 2
-
-/** A capture record as the capture receiver writes it, signed like IDaaS (or with `headers`). */
-function recordOf(
-  body: string,
-  headers: Record<string, string> = signDelivery({
-    url: URL_SEEN,
-    body,
-    token: TOKEN,
-    created: CREATED,
-  }),
-  seq = 1,
-): CaptureRecord {
-  return {
-    format: 'idaas-webhook-kit.capture',
-    version: 1,
-    seq,
-    receivedAt: RECEIVED_AT,
-    method: 'POST',
-    url: URL_SEEN,
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    tls: null,
-    headers: [['Host', '127.0.0.1:4012'], ...Object.entries(headers)],
-    body: encodeBody(Buffer.from(body)),
-    signature: { checked: false },
-    response: { status: 204 },
-  }
-}
+const URL_SEEN = CAPTURED_URL
+const TOKEN = CAPTURED_TOKEN
+const CREATED = Math.floor(Date.parse(RECEIVED_AT) / 1000) - 1
 
 const entries = (records: CaptureRecord[]): CaptureEntry[] =>
   records.map((record, i) => ({ line: i + 1, record }))
@@ -53,7 +25,9 @@ const userCreated = JSON.stringify(ENTRUST_EXAMPLES['user.created'])
 
 describe('checkDeliveries', () => {
   it('reports deliveries that match the schemas and the signing profile as clean', () => {
-    const report = checkDeliveries(entries([recordOf(gridCreated), recordOf(userCreated)]))
+    const report = checkDeliveries(
+      entries([captureRecord(gridCreated), captureRecord(userCreated)]),
+    )
     expect(report).toMatchObject({
       deliveries: 2,
       clean: 2,
@@ -72,9 +46,9 @@ describe('checkDeliveries', () => {
         data: { entityAttributes: Record<string, unknown> }
       }
       event.data.entityAttributes.serialNumber = String(n)
-      return recordOf(JSON.stringify(event))
+      return captureRecord(JSON.stringify(event))
     }
-    const report = checkDeliveries(entries([bad(1), recordOf(gridCreated), bad(2)]))
+    const report = checkDeliveries(entries([bad(1), captureRecord(gridCreated), bad(2)]))
     expect(report.ok).toBe(false)
     expect(report.withErrors).toBe(2)
     expect(report.errors).toEqual([
@@ -99,10 +73,10 @@ describe('checkDeliveries', () => {
     password.data.entityType = 'PASSWORDS'
     const report = checkDeliveries(
       entries([
-        recordOf(JSON.stringify(unknownType)),
-        recordOf(JSON.stringify(unknownField)),
-        recordOf(JSON.stringify(unknownField)),
-        recordOf(JSON.stringify(password)),
+        captureRecord(JSON.stringify(unknownType)),
+        captureRecord(JSON.stringify(unknownField)),
+        captureRecord(JSON.stringify(unknownField)),
+        captureRecord(JSON.stringify(password)),
       ]),
     )
     expect(report.errors).toEqual([])
@@ -146,11 +120,11 @@ describe('checkDeliveries', () => {
     const unsigned = { 'Content-Type': 'application/json; charset=utf-8' }
     const report = checkDeliveries(
       entries([
-        recordOf(gridCreated, withKeyid),
-        recordOf(gridCreated, withKeyid),
-        recordOf(gridCreated, sha512),
-        recordOf(gridCreated, extraComponent),
-        recordOf(gridCreated, unsigned),
+        captureRecord(gridCreated, 1, withKeyid),
+        captureRecord(gridCreated, 1, withKeyid),
+        captureRecord(gridCreated, 1, sha512),
+        captureRecord(gridCreated, 1, extraComponent),
+        captureRecord(gridCreated, 1, unsigned),
       ]),
     )
     expect(report.ok).toBe(true)
@@ -187,9 +161,10 @@ describe('checkDeliveries', () => {
 
   it('re-verifies signatures with a token at arrival time and says when the other key encoding works (A1)', () => {
     const base64Token = `whsec_${Buffer.from('a 32 byte secret for the tests!!').toString('base64')}`
-    const utf8Signed = recordOf(gridCreated)
-    const base64Signed = recordOf(
+    const utf8Signed = captureRecord(gridCreated)
+    const base64Signed = captureRecord(
       gridCreated,
+      1,
       signDelivery({
         url: URL_SEEN,
         body: gridCreated,
@@ -208,8 +183,10 @@ describe('checkDeliveries', () => {
   })
 
   it('reports a record whose URL is not absolute as a signature finding, with a token, instead of throwing', () => {
-    const relative = { ...recordOf(gridCreated, undefined, 2), url: '/webhooks/idaas' }
-    const report = checkDeliveries(entries([recordOf(userCreated), relative]), { token: TOKEN })
+    const relative = { ...captureRecord(gridCreated, 2), url: '/webhooks/idaas' }
+    const report = checkDeliveries(entries([captureRecord(userCreated), relative]), {
+      token: TOKEN,
+    })
     expect(report.signatures).toEqual({ source: 'token', checked: 1, valid: 1, invalid: 0 })
     expect(report.drift.map((f) => [f.kind, f.path, f.message, f.lines])).toEqual([
       [
@@ -224,14 +201,14 @@ describe('checkDeliveries', () => {
 
   it('refuses a publicUrl option that is not an absolute URL', () => {
     expect(() =>
-      checkDeliveries(entries([recordOf(gridCreated)]), { token: TOKEN, publicUrl: '/hooks' }),
+      checkDeliveries(entries([captureRecord(gridCreated)]), { token: TOKEN, publicUrl: '/hooks' }),
     ).toThrow(
       '[idaas-webhook-kit] Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got "/hooks".',
     )
   })
 
   it('flags a stored body that no longer matches its hash as a damaged record', () => {
-    const record = recordOf(userCreated)
+    const record = captureRecord(userCreated)
     if (record.body) record.body.data = record.body.data.replace('adminuser', 'adminuzer')
     const report = checkDeliveries(entries([record]))
     expect(report.errors.map((f) => f.kind)).toEqual(['corrupt-record'])
@@ -240,7 +217,7 @@ describe('checkDeliveries', () => {
 
 describe('reading a capture file for check', () => {
   it('reports a truncated last line without failing the check', async () => {
-    const lines = [recordOf(userCreated), recordOf(gridCreated, undefined, 2)].map((r) =>
+    const lines = [captureRecord(userCreated), captureRecord(gridCreated, 2)].map((r) =>
       JSON.stringify(r),
     )
     const text = `${lines[0]}\n${lines[1]}\n${(lines[1] as string).slice(0, 80)}`
@@ -261,7 +238,7 @@ describe('reading a capture file for check', () => {
   })
 
   it('fails the check on a damaged line in the middle and on a line that is not a capture record', async () => {
-    const good = JSON.stringify(recordOf(userCreated))
+    const good = JSON.stringify(captureRecord(userCreated))
     const text = `${good}\n{"not json\n${JSON.stringify({ id: 'x', type: 'user.created' })}\n${good}\n`
     const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
     expect(read.map((e) => e.line)).toEqual([1, 4])
@@ -276,7 +253,7 @@ describe('reading a capture file for check', () => {
   })
 
   it('skips the start of a record a crash left before a later record as truncated, not as damage', async () => {
-    const good = JSON.stringify(recordOf(userCreated))
+    const good = JSON.stringify(captureRecord(userCreated))
     const text = `${good}\n${good.slice(0, 50)}\n${good}\n{"format\n`
     const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
     expect(read.map((e) => e.line)).toEqual([1, 3])
@@ -292,9 +269,9 @@ describe('reading a capture file for check', () => {
   it('reads a 64 MB line in linear time and reports it as not a record without holding it', async () => {
     const chunk = Buffer.alloc(64 * 1024, 'x')
     async function* chunks() {
-      yield `${JSON.stringify(recordOf(userCreated))}\n`
+      yield `${JSON.stringify(captureRecord(userCreated))}\n`
       for (let i = 0; i < 1024; i++) yield chunk
-      yield `\n${JSON.stringify(recordOf(gridCreated))}\n`
+      yield `\n${JSON.stringify(captureRecord(gridCreated))}\n`
     }
     const started = performance.now()
     const { entries: read, problems } = await collectCaptureLines(chunks())
@@ -314,7 +291,7 @@ describe('reading a capture file for check', () => {
   it('reads a record of a 1 MiB body of control characters, the longest the receiver writes by default', async () => {
     // Valid UTF-8, so stored as text: JSON escapes each byte as \u0001, six bytes.
     const body = '\u0001'.repeat(1024 * 1024)
-    const line = `${JSON.stringify(recordOf(body))}\n`
+    const line = `${JSON.stringify(captureRecord(body))}\n`
     expect(Buffer.byteLength(line)).toBeGreaterThan(6 * 1024 * 1024)
     const { entries: read, problems } = await collectCaptureLines(Readable.from([line]))
     expect(problems).toEqual([])
@@ -329,7 +306,7 @@ describe('reading a capture file for check', () => {
 
   it('reads lines split across chunks at any byte, multi-byte characters included', async () => {
     const body = JSON.stringify({ ...ENTRUST_EXAMPLES['user.created'], note: 'café ✓' })
-    const text = `${JSON.stringify(recordOf(body))}\n`
+    const text = `${JSON.stringify(captureRecord(body))}\n`
     const bytes = Buffer.from(text)
     const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) =>
       bytes.subarray(i * 7, i * 7 + 7),

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises'
-import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders, RequestListener } from 'node:http'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createEvent, createIdaasNodeHandler, type IdaasEvent } from '../../src/index.js'
+import { listen } from '../support/listen.js'
 import { cli, tempDir } from './helpers.js'
 
 const TOKEN = 'whsec_cli-send-token-abcdefghijklmnop'
@@ -14,16 +14,7 @@ interface Seen {
 }
 
 async function serve(listener: RequestListener): Promise<string> {
-  const server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+  return `${await listen(listener)}/webhooks/idaas`
 }
 
 /** The kit's node handler, recording what it was sent; `answers` scripts statuses first. */

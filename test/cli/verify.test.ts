@@ -1,18 +1,22 @@
 import { constants, existsSync, type PathLike } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer, type RequestListener } from 'node:http'
+import type { RequestListener } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import selfsigned from 'selfsigned'
-import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { runCLI } from '../../src/cli/index.js'
-import { createIdaasNodeHandler, VERIFY_CHECK_IDS, verifyDelivery } from '../../src/index.js'
+import {
+  createIdaasNodeHandler,
+  createSelfSignedCertificate,
+  VERIFY_CHECK_IDS,
+  verifyDelivery,
+} from '../../src/index.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { parseXml } from '../reporters/xml.js'
+import { listen } from '../support/listen.js'
 import { cli, tempDir } from './helpers.js'
 
 const TOKEN = 'whsec_cli-verify-token-abcdefghijklmnop'
@@ -37,16 +41,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 })
 
 async function serve(listener: RequestListener): Promise<string> {
-  const server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+  return `${await listen(listener)}/webhooks/idaas`
 }
 
 const good = () => serve(createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }))
@@ -348,24 +343,12 @@ describe('idaas-webhook-kit verify', () => {
 
 describe('idaas-webhook-kit verify --ca', () => {
   it('trusts a test CA for an https receiver', async () => {
-    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-      algorithm: 'sha256',
-      keyType: 'ec',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-    })
+    const pems = await createSelfSignedCertificate()
     const server = createHttpsServer(
-      { key: pems.private, cert: pems.cert },
+      { key: pems.key, cert: pems.cert },
       createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }),
     )
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    onTestFinished(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-        }),
-    )
-    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+    const host = new URL(await listen(server)).host
     const dir = await tempDir()
     await writeFile(join(dir, 'ca.pem'), pems.cert)
     const args = [

@@ -5,11 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { generate } from 'selfsigned'
 import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createIdaasTenant,
+  createSelfSignedCertificate,
   type DeliveryReport,
   deliver,
   type FetchLike,
@@ -152,21 +152,7 @@ describe('delivery to real HTTPS receivers with a self-signed certificate', () =
     ) as unknown as Server
 
   beforeAll(async () => {
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-      algorithm: 'sha256',
-      keyType: 'ec',
-      extensions: [
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-          ],
-        },
-      ],
-    })
-    certificate = pems.cert
-    key = pems.private
+    ;({ cert: certificate, key } = await createSelfSignedCertificate())
     // Node 20's global fetch takes no `ca`; an undici Agent as `dispatcher` carries it.
     agent = new Agent({ connect: { ca: certificate } })
     const dispatcher = agent

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import type { Server } from 'node:http'
+import type { RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -15,21 +15,14 @@ import { createApp as createHonoApp } from '../../examples/hono/app.mjs'
 import { createReceiver as createNodeReceiver } from '../../examples/node-http/server.mjs'
 import { type VerifyReport, verifyReceiver } from '../../src/index.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
+import { listen } from '../support/listen.js'
 
 const TOKEN = 'whsec_examples-token-0123456789abcdef'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-/** Listens on 127.0.0.1:0 and closes (with its connections) when the test finishes. */
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+/** The callback URL of a receiver served on 127.0.0.1:0 until the test finishes. */
+async function serve(receiver: Server | RequestListener): Promise<string> {
+  return `${await listen(receiver)}/webhooks/idaas`
 }
 
 /** Runs `node <file>` with PORT=0 and resolves with the URL it prints; killed when the test finishes. */
@@ -61,7 +54,7 @@ const warnings = (report: VerifyReport) =>
 describe('the reference receivers in examples/ pass the full verify', () => {
   it('node-http/server.mjs, and its queue does each envelope id once', async () => {
     const worked: string[] = []
-    const url = await listen(
+    const url = await serve(
       createNodeReceiver({ token: TOKEN, work: (event) => worked.push(event.id) }),
     )
     const report = await verifyReceiver({ url }, { token: TOKEN })
@@ -74,7 +67,7 @@ describe('the reference receivers in examples/ pass the full verify', () => {
 
   it('express/server.mjs', async () => {
     const app = createExpressApp({ token: TOKEN, work: () => {} })
-    const url = await listen(app.listen(0, '127.0.0.1'))
+    const url = await serve(app)
     const report = await verifyReceiver({ url }, { token: TOKEN })
     expect(errors(report)).toEqual([])
   })
@@ -103,7 +96,7 @@ describe('the reference receivers in examples/ pass the full verify', () => {
 
 describe('the broken receivers in examples/ are caught with the right check ids', () => {
   it('broken/slow.mjs fails responds-in-time', async () => {
-    const url = await listen(createSlow({ token: TOKEN, delayMs: 400 }))
+    const url = await serve(createSlow({ token: TOKEN, delayMs: 400 }))
     const report = await verifyReceiver({ url }, { token: TOKEN, timeoutMs: 250 })
     expect(errors(report)).toContain('responds-in-time')
     expect(errors(report)).toEqual([
@@ -121,13 +114,13 @@ describe('the broken receivers in examples/ are caught with the right check ids'
 
   it('broken/reserializing.mjs fails verifies-raw-body only', async () => {
     const app = createReserializing({ token: TOKEN })
-    const url = await listen(app.listen(0, '127.0.0.1'))
+    const url = await serve(app)
     const report = await verifyReceiver({ url }, { token: TOKEN })
     expect(errors(report)).toEqual(['verifies-raw-body'])
   })
 
   it('broken/accepts-forgeries.mjs fails every forgery check', async () => {
-    const url = await listen(createAcceptsForgeries())
+    const url = await serve(createAcceptsForgeries())
     const report = await verifyReceiver({ url }, { token: TOKEN })
     expect(errors(report)).toEqual([
       'rejects-missing-signature',
@@ -139,7 +132,7 @@ describe('the broken receivers in examples/ are caught with the right check ids'
   })
 
   it('broken/strict-schema.mjs fails the tolerance checks', async () => {
-    const url = await listen(createStrictSchema({ token: TOKEN }))
+    const url = await serve(createStrictSchema({ token: TOKEN }))
     const report = await verifyReceiver({ url }, { token: TOKEN })
     // reordered-keys, one of the byte-tricky bodies, carries an unknown field as well.
     expect(errors(report)).toEqual([

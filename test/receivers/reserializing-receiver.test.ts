@@ -7,7 +7,7 @@ import {
   verifyDelivery,
 } from '../../src/index.js'
 import { CREATED, NOW, sendWithFetch, TOKEN } from './contract.js'
-import { listen } from './server.js'
+import { listen } from '../support/listen.js'
 
 /**
  * The most common receiver bug: parse with express.json(), then hash

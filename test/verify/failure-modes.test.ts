@@ -1,6 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   createIdaasNodeHandler,
   formatGithubAnnotations,
@@ -9,6 +8,7 @@ import {
   isKitError,
   verifyReceiver,
 } from '../../src/index.js'
+import { listen } from '../support/listen.js'
 import { check, failedIds, TOKEN } from './support.js'
 
 interface Running {
@@ -19,18 +19,7 @@ interface Running {
 /** A node:http server on 127.0.0.1:0, closed with its connections when the test finishes. */
 async function serve(listener: RequestListener): Promise<Running> {
   const server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`,
-    server,
-  }
+  return { url: `${await listen(server)}/webhooks/idaas`, server }
 }
 
 /** Resolves when the server holds no connection (the verifier closed all of its sockets). */

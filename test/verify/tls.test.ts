@@ -1,44 +1,28 @@
 import { createServer, type ServerOptions } from 'node:https'
-import type { AddressInfo } from 'node:net'
-import selfsigned from 'selfsigned'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { createIdaasNodeHandler, verifyReceiver } from '../../src/index.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  createIdaasNodeHandler,
+  createSelfSignedCertificate,
+  type SelfSignedCertificate,
+  verifyReceiver,
+} from '../../src/index.js'
+import { listen } from '../support/listen.js'
 import { check, failedIds, TOKEN } from './support.js'
 
-let pems: { private: string; cert: string }
+let pems: SelfSignedCertificate
 
 beforeAll(async () => {
-  pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-    algorithm: 'sha256',
-    keyType: 'ec',
-    extensions: [
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  })
+  pems = await createSelfSignedCertificate()
 })
 
 /** An https receiver (the kit's node handler) on 127.0.0.1:0 with the test certificate. */
 async function serveTls(options: ServerOptions = {}): Promise<{ url: string; host: string }> {
   const server = createServer(
-    { key: pems.private, cert: pems.cert, ...options },
+    { key: pems.key, cert: pems.cert, ...options },
     createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }),
   )
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url: `https://${host}/webhooks/idaas`, host }
+  const origin = await listen(server)
+  return { url: `${origin}/webhooks/idaas`, host: new URL(origin).host }
 }
 
 // Node 20's OpenSSL 3 offers TLS 1.0/1.1 only at security level 0; both sides set it here.

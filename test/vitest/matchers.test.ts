@@ -1,9 +1,8 @@
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createEvent, createIdaasNodeHandler, ENTRUST_EXAMPLES } from '../../src/index.js'
 import '../../src/vitest/setup.js'
 import { idaasMatchers } from '../../src/vitest/index.js'
+import { listen } from '../support/listen.js'
 import {
   goodReceiver,
   handRolled,
@@ -44,10 +43,8 @@ describe('toAcceptIdaasEvent', () => {
   })
 
   it('works against a URL too', async () => {
-    const server = createServer(createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/idaas`
+    const origin = await listen(createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }))
+    const url = `${origin}/webhooks/idaas`
     await expect(url).toAcceptIdaasEvent(userCreated, { token: TOKEN })
     await expect({ url }).not.toAcceptIdaasEvent(userCreated, { token: 'whsec_wrong' })
   })
