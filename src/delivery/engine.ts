@@ -7,10 +7,15 @@ import {
   type SignedDeliveryHeaders,
   signDelivery,
 } from '../signing/sign.js'
+import {
+  classifyError,
+  classifyResponse,
+  classifyTlsProbeError,
+  DeadlineExceeded,
+} from './attempt-outcome.js'
 import { type ClockOption, type DeliveryClock, resolveClock } from './clock.js'
 import type { FetchLike } from './in-process.js'
 import {
-  type AttemptFailureKind,
   type AttemptOutcome,
   type DeliveryPolicy,
   type DeliveryPolicyOption,
@@ -20,7 +25,7 @@ import {
 import { createRandom, type RandomSource, randomBytes, randomInt, randomUuidV7 } from './random.js'
 import type { DeliveryAttempt, DeliveryReport, DeliveryResult } from './report.js'
 import { abortable, drainResponseBody } from './response-body.js'
-import { type DeliveryTlsOptions, isTlsErrorCode, probeTls } from './tls.js'
+import { type DeliveryTlsOptions, probeTls } from './tls.js'
 
 /** Where one delivery goes. */
 export interface DeliveryTarget {
@@ -77,11 +82,6 @@ export interface DeliverOptions {
    * the delivery and rejects `deliver()` with that error.
    */
   onAttempt?: (attempt: DeliveryAttempt, report: DeliveryReport) => void
-}
-
-/** The reason an attempt is aborted at its deadline. */
-class DeadlineExceeded extends Error {
-  override name = 'TimeoutError'
 }
 
 /**
@@ -425,7 +425,7 @@ async function post(
   )
   const status = response.status
   seen.status = status
-  const outcome = classifyStatus(response)
+  const outcome = classifyResponse(response)
   const end: AttemptEnd = { outcome, status }
   if (response.statusText) end.statusText = response.statusText
   // Read the whole body within the deadline: a 2xx whose body arrives late is still a timeout.
@@ -456,15 +456,6 @@ function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {
   return end
 }
 
-function classifyStatus(response: Response): AttemptOutcome {
-  const { status } = response
-  if (response.type === 'opaqueredirect') return 'redirect'
-  if (status >= 200 && status <= 299) return 'success'
-  if (status >= 300 && status <= 399) return 'redirect'
-  if (status >= 500 && status <= 599) return 'http-5xx'
-  return 'http-4xx'
-}
-
 /** Errors that mean the request never reached a receiver because the test setup is wrong. */
 function isMisroutedRequestError(error: unknown): boolean {
   if (isKitError(error)) return true
@@ -472,52 +463,4 @@ function isMisroutedRequestError(error: unknown): boolean {
   return (
     error instanceof Error && error.name === 'InternalError' && error.message.startsWith('[MSW]')
   )
-}
-
-function errorCodes(error: unknown): { code?: string; messages: string[] } {
-  const messages: string[] = []
-  let code: string | undefined
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (typeof current === 'object') {
-      const record = current as { code?: unknown; message?: unknown; cause?: unknown }
-      if (code === undefined && typeof record.code === 'string') code = record.code
-      if (typeof record.message === 'string') messages.push(record.message)
-      current = record.cause
-    } else break
-  }
-  return code === undefined ? { messages } : { code, messages }
-}
-
-const TLS_MESSAGE = /\b(SSL|TLS)\b|certificate/i
-
-function classifyError(error: unknown, timedOut: boolean, deadlineMs: number): AttemptEnd {
-  if (timedOut)
-    return { outcome: 'timeout', error: `No complete response within ${deadlineMs} ms.` }
-  const { code, messages } = errorCodes(error)
-  const isTls =
-    (code !== undefined && isTlsErrorCode(code)) || messages.some((m) => TLS_MESSAGE.test(m))
-  const kind: AttemptFailureKind = isTls ? 'tls' : 'network'
-  const end: AttemptEnd = { outcome: kind, error: describeCause(code, messages) }
-  if (code !== undefined) end.errorCode = code
-  return end
-}
-
-function classifyTlsProbeError(error: unknown): AttemptEnd {
-  const { code, messages } = errorCodes(error)
-  // A refused or reset connection during the probe is a network failure, not a TLS one.
-  const isTls =
-    code === undefined || isTlsErrorCode(code) || messages.some((m) => TLS_MESSAGE.test(m))
-  const end: AttemptEnd = {
-    outcome: isTls ? 'tls' : 'network',
-    error: `TLS probe: ${describeCause(code, messages)}`,
-  }
-  if (code !== undefined) end.errorCode = code
-  return end
-}
-
-function describeCause(code: string | undefined, messages: string[]): string {
-  // The innermost message is the most specific ("connect ECONNREFUSED 127.0.0.1:4010").
-  const message = messages.at(-1)?.split('\n')[0] ?? 'unknown error'
-  return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
 }

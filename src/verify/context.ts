@@ -1,23 +1,16 @@
 import type { IdaasEventType } from '../../generated/types.js'
+import { classifyError, classifyResponse, DeadlineExceeded } from '../delivery/attempt-outcome.js'
 import { type ClockOption, createRealClock } from '../delivery/clock.js'
 import { type DeliverableEvent, type DeliverOptions, deliver } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
 import type { DeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { abortable, drainResponseBody } from '../delivery/response-body.js'
-import { isTlsErrorCode } from '../delivery/tls.js'
 import { createEvent } from '../schema/factories.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import { signDelivery } from '../signing/sign.js'
 import type { SignedDelivery } from '../signing/signed-delivery.js'
-import {
-  attemptEvidence,
-  cleanErrorMessage,
-  deliveryEvidence,
-  excerpt,
-  REDACTED,
-  round,
-} from './evidence.js'
+import { cleanErrorMessage, deliveryEvidence, excerpt, REDACTED, round } from './evidence.js'
 import type { VerifyTransport } from './transport.js'
 import type { VerifyCheckId, VerifyEvidence } from './types.js'
 
@@ -75,11 +68,6 @@ export interface VerifyContextOptions {
 }
 
 const realClock = createRealClock()
-
-/** Raised when a request sent once exceeds the deadline. */
-class DeadlineExceeded extends Error {
-  override name = 'TimeoutError'
-}
 
 /** The shared state of one run. @internal */
 export class VerifyContext {
@@ -213,7 +201,7 @@ export class VerifyContext {
         controller.signal,
       )
       evidence.status = response.status
-      evidence.outcome = classifyStatus(response.status)
+      evidence.outcome = classifyResponse(response)
       const text = await drainResponseBody(response, controller.signal)
       if (text.length > 0) evidence.body = excerpt(text, this.redact)
       const location = response.headers.get('location')
@@ -221,14 +209,9 @@ export class VerifyContext {
         evidence.location = excerpt(location, this.redact)
       }
     } catch (error) {
-      if (timedOut) {
-        evidence.outcome = 'timeout'
-        evidence.error = `No complete response within ${timeoutMs} ms.`
-      } else {
-        const { code, message } = describeError(error)
-        evidence.outcome = code !== undefined && isTlsErrorCode(code) ? 'tls' : 'network'
-        evidence.error = excerpt(message, this.redact)
-      }
+      const failure = classifyError(error, timedOut, timeoutMs)
+      evidence.outcome = failure.outcome
+      evidence.error = excerpt(cleanErrorMessage(failure.error), this.redact)
     } finally {
       cancel()
     }
@@ -271,13 +254,6 @@ export class VerifyContext {
     return this.everyType
   }
 
-  /** Evidence for each attempt of a report (for messages that list retried attempts). */
-  attemptsOf(name: string, report: DeliveryReport): VerifyEvidence[] {
-    return report.attempts.map((attempt) =>
-      attemptEvidence(name, attempt, report.attempts.length, this.redact),
-    )
-  }
-
   private noteOutcome(outcome: string): void {
     if (outcome === 'timeout') {
       this.consecutiveTimeouts++
@@ -295,27 +271,4 @@ function notSent(name: string): VerifyEvidence {
     attempts: 0,
     error: `Not sent: the receiver had stopped answering (${HANG_LIMIT} timeouts in a row).`,
   }
-}
-
-/** The engine's classification of a status (2xx succeeds, 5xx is retried; A7: 3xx is a failure). */
-export function classifyStatus(status: number): string {
-  if (status >= 200 && status <= 299) return 'success'
-  if (status >= 300 && status <= 399) return 'redirect'
-  if (status >= 500 && status <= 599) return 'http-5xx'
-  return 'http-4xx'
-}
-
-function describeError(error: unknown): { code?: string; message: string } {
-  let code: string | undefined
-  const messages: string[] = []
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const record = current as { code?: unknown; message?: unknown; cause?: unknown }
-    if (code === undefined && typeof record.code === 'string') code = record.code
-    if (typeof record.message === 'string') messages.push(record.message)
-    current = record.cause
-  }
-  const message = cleanErrorMessage(messages.at(-1)?.split('\n')[0] ?? 'unknown error')
-  const text = code !== undefined && !message.includes(code) ? `${code}: ${message}` : message
-  return code === undefined ? { message: text } : { code, message: text }
 }
