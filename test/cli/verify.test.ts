@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it, vi } from 'vitest'
+import { createApp as createReserializingApp } from '../../examples/broken/reserializing.mjs'
 import { runCLI } from '../../src/cli/index.js'
 import {
   createIdaasNodeHandler,
   createSelfSignedCertificate,
   VERIFY_CHECK_IDS,
-  verifyDelivery,
 } from '../../src/index.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { parseXml } from '../reporters/xml.js'
@@ -45,21 +45,8 @@ async function serve(listener: RequestListener): Promise<string> {
 }
 
 const good = () => serve(createIdaasNodeHandler({ token: TOKEN, onEvent: () => {} }))
-/** Verifies JSON.stringify(JSON.parse(body)): the re-serialization bug. */
-const reserializing = () =>
-  serve((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', async () => {
-      const body = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-      const url = `http://${request.headers.host}${request.url}`
-      const result = await verifyDelivery(
-        { method: 'POST', url, headers: request.headers, body },
-        { token: TOKEN },
-      )
-      response.writeHead(result.ok ? 204 : 401).end()
-    })
-  })
+/** The example receiver that verifies JSON.stringify(JSON.parse(body)): the re-serialization bug. */
+const reserializing = () => serve(createReserializingApp({ token: TOKEN }))
 
 const FAST = ['--burst', '10']
 

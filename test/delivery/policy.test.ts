@@ -138,8 +138,10 @@ describe('createDeliveryPolicy', () => {
 describe('assertDeliveryPolicy', () => {
   it('accepts a plain JSON policy', () => {
     const fromJson: unknown = JSON.parse(JSON.stringify({ ...IDAAS_POLICY, name: 'json' }))
-    assertDeliveryPolicy(fromJson)
-    expect(fromJson.name).toBe('json')
+    expect(() => assertDeliveryPolicy(fromJson)).not.toThrow()
+    expect(() => assertDeliveryPolicy({ ...(fromJson as object), maxAttempts: 0 })).toThrow(
+      /"maxAttempts"/,
+    )
   })
 
   it('rejects what is not an object', () => {

@@ -75,7 +75,6 @@ export const mixedUp: UserCreatedEvent = ENTRUST_EXAMPLES['grid.created']
 describe('a consumer project that installs the packed tarball', () => {
   let work = ''
   let project = ''
-  let installMs = 0
 
   beforeAll(async () => {
     if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) {
@@ -98,13 +97,11 @@ describe('a consumer project that installs the packed tarball', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
     )
-    const started = performance.now()
     const install = await runProcess(
       npm,
       ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
       { cwd: project, env, timeout: SLOW },
     )
-    installMs = performance.now() - started
     expect(install.code, install.stderr).toBe(0)
   }, SLOW)
 
@@ -117,7 +114,6 @@ describe('a consumer project that installs the packed tarball', () => {
     expect(installed).toEqual(expect.arrayContaining(['idaas-webhook-kit', 'cac']))
     expect(installed).not.toContain('msw')
     expect(installed).not.toContain('vitest')
-    expect(installMs).toBeLessThan(SLOW)
   })
 
   it('has exactly the subpath exports this test imports', () => {

@@ -104,6 +104,7 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
     const recorded = recordingOptions()
     const receiver = await start(recorded.options)
     const vectors = createNegativeVectors(eventDelivery(receiver.url), { token: TOKEN })
+    expect(vectors).toHaveLength(14)
     for (const vector of vectors) {
       const answer = await receiver.send(vector.delivery)
       expect(answer.status, vector.id).toBe(vector.reason === 'invalid-json' ? 400 : 401)
@@ -120,6 +121,7 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
     const recorded = recordingOptions()
     const receiver = await start(recorded.options)
     const deliveries = createTrickyDeliveries({ url: receiver.url, token: TOKEN, created: CREATED })
+    expect(deliveries).toHaveLength(9)
     for (const delivery of deliveries) {
       const answer = await receiver.send(delivery)
       expect(answer.status, `${delivery.id}: ${answer.text}`).toBe(204)

@@ -1,8 +1,8 @@
 import express from 'express'
 import { describe, expect, it } from 'vitest'
 import { createEvent, type IdaasExpressLocals, idaasExpressMiddleware } from '../../src/index.js'
-import { eventDelivery, NOW, receiverContract, sendWithFetch, TOKEN } from './contract.js'
 import { listen } from '../support/listen.js'
+import { eventDelivery, NOW, receiverContract, sendWithFetch, TOKEN } from './contract.js'
 
 describe('idaasExpressMiddleware with onEvent, mounted before express.json()', () => {
   receiverContract(async (options) => {

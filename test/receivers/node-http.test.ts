@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http'
 import { describe, expect, it, vi } from 'vitest'
 import { createIdaasNodeHandler, isKitError } from '../../src/index.js'
-import { eventDelivery, NOW, receiverContract, sendWithFetch, TOKEN } from './contract.js'
 import { listen } from '../support/listen.js'
+import { eventDelivery, NOW, receiverContract, sendWithFetch, TOKEN } from './contract.js'
 
 describe('createIdaasNodeHandler on a node:http server', () => {
   receiverContract(async (options) => {

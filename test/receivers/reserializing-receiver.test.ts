@@ -6,8 +6,8 @@ import {
   TRICKY_BODY_EVENT,
   verifyDelivery,
 } from '../../src/index.js'
-import { CREATED, NOW, sendWithFetch, TOKEN } from './contract.js'
 import { listen } from '../support/listen.js'
+import { CREATED, NOW, sendWithFetch, TOKEN } from './contract.js'
 
 /**
  * The most common receiver bug: parse with express.json(), then hash
@@ -48,7 +48,9 @@ describe('a receiver that re-serializes the JSON before verifying', () => {
   it('rejects every byte-tricky body with a digest mismatch', async () => {
     const origin = await startReserializingReceiver()
     const url = `${origin}/webhooks/idaas`
-    for (const delivery of createTrickyDeliveries({ url, token: TOKEN, created: CREATED })) {
+    const deliveries = createTrickyDeliveries({ url, token: TOKEN, created: CREATED })
+    expect(deliveries).toHaveLength(9)
+    for (const delivery of deliveries) {
       const answer = await sendWithFetch(url, delivery)
       expect(answer.status, delivery.id).toBe(401)
       expect(JSON.parse(answer.text), delivery.id).toEqual({ error: 'digest-mismatch' })
