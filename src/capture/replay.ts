@@ -6,11 +6,11 @@ import {
   runDelivery,
 } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
+import { createNodeFetch } from '../delivery/node-fetch.js'
 import { type DeliveryPolicyOption, resolveDeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
 import { bodyMatchesRecord, decodeBody } from './format.js'
-import { createCaFetch } from './raw-http.js'
 import type { CaptureEntry } from './read-captures.js'
 
 /** Options of {@link replayDeliveries}. */
@@ -86,7 +86,11 @@ export async function replayDeliveries(
       `Failed to replay: policy "${policy.name}" gives each retry a new envelope id, but a replay resends the captured bytes as they are. Use a policy with envelopeIdPerAttempt "same".`,
     )
   }
-  const fetch = options.fetch ?? (options.ca === undefined ? undefined : createCaFetch(options.ca))
+  const client =
+    options.fetch === undefined && options.ca !== undefined
+      ? createNodeFetch(options.ca)
+      : undefined
+  const fetch = options.fetch ?? client?.fetch
   const deliverOptions: DeliverOptions = {
     policy,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -102,6 +106,18 @@ export async function replayDeliveries(
     deliverOptions,
   )
 
+  try {
+    return await replayEach(entries, options, deliverOptions)
+  } finally {
+    client?.close()
+  }
+}
+
+async function replayEach(
+  entries: Iterable<CaptureEntry>,
+  options: ReplayOptions,
+  deliverOptions: DeliverOptions,
+): Promise<ReplaySummary> {
   const summary: ReplaySummary = { results: [], delivered: 0, failed: 0, skipped: 0, cancelled: 0 }
   const done = (result: ReplayResult) => {
     summary.results.push(result)

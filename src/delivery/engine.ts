@@ -1,4 +1,5 @@
 import { isKitError, KitError } from '../errors.js'
+import { redactSecrets } from '../redact.js'
 import { isDigestAlgorithm } from '../signing/content-digest.js'
 import { deriveHmacKey } from '../signing/key.js'
 import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
@@ -437,18 +438,6 @@ async function post(
     if (location !== null) end.location = location
   }
   return withTls(end, tlsProtocol)
-}
-
-/** `text` with every secret replaced by "[redacted]"; the signature also without its `sig=:…:` frame. */
-function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text
-  for (const secret of secrets) {
-    const bare = /^[a-z*][a-z0-9_.*-]*=:(.*):$/.exec(secret)?.[1]
-    for (const value of bare ? [secret, bare] : [secret]) {
-      if (value.length >= 8) result = result.split(value).join('[redacted]')
-    }
-  }
-  return result
 }
 
 function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {

@@ -6,11 +6,12 @@ import type { FetchLike } from '../delivery/in-process.js'
 import type { DeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { abortable, drainResponseBody } from '../delivery/response-body.js'
+import { redactSecrets } from '../redact.js'
 import { createEvent } from '../schema/factories.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import { signDelivery } from '../signing/sign.js'
 import type { SignedDelivery } from '../signing/signed-delivery.js'
-import { cleanErrorMessage, deliveryEvidence, excerpt, REDACTED, round } from './evidence.js'
+import { cleanErrorMessage, deliveryEvidence, excerpt, round } from './evidence.js'
 import type { VerifyTransport } from './transport.js'
 import type { VerifyCheckId, VerifyEvidence } from './types.js'
 
@@ -83,15 +84,8 @@ export class VerifyContext {
   }
 
   /** Removes the token and every signature sent from text that came back from the receiver. */
-  readonly redact = (text: string): string => {
-    let out = text
-    const { token } = this.options
-    if (token.length >= 4) out = out.replaceAll(token, REDACTED)
-    for (const signature of this.options.transport.signatures) {
-      out = out.replaceAll(signature, REDACTED)
-    }
-    return out
-  }
+  readonly redact = (text: string): string =>
+    redactSecrets(text, [this.options.token, ...this.options.transport.signatures])
 
   /** A seeded, valid event of `type`, dated at the start of the run, so each run sends new ids. */
   event<T extends IdaasEventType>(type: T, offset: number) {

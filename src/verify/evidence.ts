@@ -4,8 +4,6 @@ import type { VerifyEvidence, VerifyTimings } from './types.js'
 /** Characters of a response body kept as evidence. */
 export const BODY_EXCERPT_CHARS = 200
 
-/** What replaces a secret in evidence. */
-export const REDACTED = '[redacted]'
 
 /**
  * The first {@link BODY_EXCERPT_CHARS} characters of `text` on one line: secrets already removed

@@ -4,6 +4,7 @@ import type { FetchReceiver } from '../delivery/in-process.js'
 import { createDeliveryPolicy, describeValue, IDAAS_POLICY } from '../delivery/policy.js'
 import { formatDeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
+import { redactSecrets } from '../redact.js'
 import { checkLines } from '../reporters/pretty.js'
 import { PLAIN_STYLE } from '../reporters/style.js'
 import { IDAAS_EVENT_TYPES } from '../schema/event-types.js'
@@ -223,11 +224,7 @@ export const idaasMatchers = {
             : { signing: { keyEncoding: options.keyEncoding } }),
         },
       )
-      const redact = (text: string) => {
-        let out = text.replaceAll(options.token, '[redacted]')
-        for (const signature of transport.signatures) out = out.replaceAll(signature, '[redacted]')
-        return out
-      }
+      const redact = (text: string) => redactSecrets(text, [options.token, ...transport.signatures])
       const last = report.attempts.at(-1)
       const body = last?.responseBody
         ? `\nLast response body: ${excerpt(last.responseBody, redact)}`

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { DeliverableEvent } from '../../delivery/engine.js'
 import type { FetchLike } from '../../delivery/in-process.js'
+import { NULL_BODY_STATUSES } from '../../delivery/node-fetch.js'
 import type { DeliveryAttempt } from '../../delivery/report.js'
 import { isKitError } from '../../errors.js'
+import { redactSecrets } from '../../redact.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -54,8 +56,6 @@ export const sendCommand: CliCommand = {
 }
 
 const SIGNATURE_HEADERS = ['content-digest', 'signature-input', 'signature']
-/** Statuses whose `Response` must have a null body: the constructor throws for any other. */
-const NULL_BODY_STATUSES = [101, 103, 204, 205, 304]
 
 async function runSend(input: CommandInput, context: CommandContext): Promise<number> {
   const { options } = input
@@ -93,11 +93,8 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   }
   const transport = createTransport({ url }, { sendUrl: url, ca })
   // The first 200 characters of an answer, without the token or a signature it may echo.
-  const redact = (text: string) => {
-    let out = unsigned ? text : text.replaceAll(token, '[redacted]')
-    for (const signature of transport.signatures) out = out.replaceAll(signature, '[redacted]')
-    return out
-  }
+  const redact = (text: string) =>
+    redactSecrets(text, unsigned ? transport.signatures : [token, ...transport.signatures])
   let lastBody = ''
   const fetch: FetchLike = async (target, init = {}) => {
     const headers = Object.fromEntries(
@@ -109,7 +106,7 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
     // Read the (capped) body here, to print it for every attempt, 2xx included.
     lastBody = await response.text()
     const status = response.status >= 200 && response.status <= 599 ? response.status : 500
-    return new Response(NULL_BODY_STATUSES.includes(status) ? null : lastBody, {
+    return new Response(NULL_BODY_STATUSES.has(status) ? null : lastBody, {
       status,
       statusText: response.statusText,
       headers: response.headers,
