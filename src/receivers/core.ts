@@ -6,7 +6,7 @@ import {
   type ValidationIssue,
   type ValidationNote,
 } from '../schema/issues.js'
-import type { ValidationMode } from '../schema/validate.js'
+import { type ValidationMode, validateEvent } from '../schema/validate.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import {
   createDeliveryVerifier,
@@ -15,7 +15,6 @@ import {
   type VerifyDeliveryOptions,
   type VerifyFailureReason,
 } from '../signing/verify.js'
-import { checkReceivedEvent } from './validate-event.js'
 
 /** A14: the largest body the kit's receivers accept by default, in bytes (1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -111,7 +110,13 @@ export type AcceptedDelivery =
   | { ok: true; known: false; event: IdaasEnvelope; context: IdaasDeliveryContext }
 
 /** The outcome of {@link Receiver.receive}. */
-export type ReceiveOutcome = AcceptedDelivery | { ok: false; rejection: IdaasRejection }
+export type ReceiveOutcome = AcceptedDelivery | RejectedDelivery
+
+/** A delivery turned away, with what to answer. */
+export interface RejectedDelivery {
+  ok: false
+  rejection: IdaasRejection
+}
 
 /** The framework-neutral core every adapter shares. @internal */
 export interface Receiver {
@@ -120,9 +125,9 @@ export interface Receiver {
   /** Verifies, parses and validates a delivery whose body has been read. */
   receive(delivery: RawDelivery): ReceiveOutcome
   /** Rejects (and reports) a delivery turned away before verification; `text` gets the prefix. */
-  reject(status: number, reason: IdaasRejectionReason, text: string): ReceiveOutcome
+  reject(status: number, reason: IdaasRejectionReason, text: string): RejectedDelivery
   /** Rejects a body above `maxBodyBytes` with 413 (A14). */
-  rejectTooLarge(): ReceiveOutcome
+  rejectTooLarge(): RejectedDelivery
   /** Runs the handlers for an accepted delivery and answers. */
   dispatch(accepted: AcceptedDelivery, handlers: IdaasEventHandlers): Promise<ReceiverResponse>
   /** The answer to a rejection. */
@@ -163,7 +168,7 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
     reason: IdaasRejectionReason,
     message: string,
     issues?: ValidationIssue[],
-  ): ReceiveOutcome => {
+  ): RejectedDelivery => {
     const rejection: IdaasRejection = issues
       ? { status, reason, message, issues }
       : { status, reason, message }
@@ -220,7 +225,7 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
         const status = verified.reason === 'invalid-json' ? 400 : SIGNATURE_STATUS
         return reject(status, verified.reason, verified.message)
       }
-      const checked = checkReceivedEvent(verified.event, mode)
+      const checked = validateEvent(verified.event, { mode })
       if (!checked.ok) {
         const type = eventTypeOf(verified.event)
         const what = type === undefined ? 'event' : `"${type}" event`
@@ -251,7 +256,7 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
             `Failed to handle "${accepted.event.type}" delivery: the event handler threw.`,
           ),
         )
-        return rejected.ok ? NO_CONTENT : toResponse(rejected.rejection)
+        return toResponse(rejected.rejection)
       }
       return NO_CONTENT
     },

@@ -78,7 +78,7 @@ export async function idaasFastifyPlugin(
             status < 500 ? 'bad-request' : 'receiver-misconfigured',
             'Failed to receive delivery: the request could not be read.',
           )
-    return outcome.ok ? undefined : send(reply, receiver.respond(outcome.rejection))
+    return send(reply, receiver.respond(outcome.rejection))
   })
   fastify.post(options.path ?? '/', async (request, reply) => {
     const body = request.body instanceof Uint8Array ? request.body : new Uint8Array(0)
