@@ -4,7 +4,6 @@ import type { VerifyEvidence, VerifyTimings } from './types.js'
 /** Characters of a response body kept as evidence. */
 export const BODY_EXCERPT_CHARS = 200
 
-
 /**
  * The first {@link BODY_EXCERPT_CHARS} characters of `text` on one line: secrets already removed
  * by `redact`, control characters written as escapes so that no terminal sequence gets through.
