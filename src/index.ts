@@ -45,11 +45,24 @@ export {
   type SignedDeliveryHeaders,
   signDelivery,
 } from './signing/sign.js'
-export type { HeadersInput, HeadersLike } from './signing/headers.js'
-export type { BodyInput } from './signing/bytes.js'
-export type { PublicUrlOption } from './signing/target-uri.js'
 export {
+  type HeadersInput,
+  type HeadersLike,
+  MAX_HEADER_FIELDS,
+} from './signing/headers.js'
+export type { BodyInput } from './signing/bytes.js'
+export { type ProfileDifference, profileDifferences } from './signing/profile-check.js'
+export {
+  DEFAULT_TARGET_URI_FORM,
+  type PublicUrlOption,
+  type TargetUriForm,
+} from './signing/target-uri.js'
+export {
+  DEFAULT_MAX_FIELD_LENGTH,
   type DeliveryInput,
+  MAX_COVERED_COMPONENTS,
+  MAX_SIGNATURE_MEMBERS,
+  type SignatureProfile,
   type VerifiedSignature,
   type VerifyDeliveryFailure,
   type VerifyDeliveryOptions,

@@ -514,10 +514,13 @@ function checkSignature(
   }
   const body = record.body
   if (body === null) return undefined
-  const headers: Record<string, string[]> = {}
+  // No prototype: a captured header named "__proto__" or "constructor" is an ordinary key.
+  const headers: Record<string, string[]> = Object.create(null)
   for (const [name, value] of record.headers) {
     const key = name.toLowerCase()
-    headers[key] = [...(headers[key] ?? []), value]
+    const values = headers[key] ?? []
+    values.push(value)
+    headers[key] = values
   }
   const publicUrl = options.publicUrl ?? record.publicUrl
   if (toTargetUri(publicUrl ?? record.url) === undefined) {

@@ -205,7 +205,10 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
       }
       if (delivery.body.byteLength > maxBodyBytes) return rejectTooLarge()
       // Without publicUrl the URL comes from the client's Host header: a bad one is a bad request.
-      if (options.publicUrl === undefined && toTargetUri(delivery.url) === undefined) {
+      if (
+        options.publicUrl === undefined &&
+        toTargetUri(delivery.url, options.targetUriForm) === undefined
+      ) {
         return reject(
           400,
           'bad-request',

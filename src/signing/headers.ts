@@ -14,25 +14,60 @@ export type HeadersInput =
 /** A field's value by lowercase name: repeated fields joined with ", " (RFC 9110 §5.3), or `undefined`. */
 export type FieldReader = (name: string) => string | undefined
 
-/** Reads fields from any {@link HeadersInput}. */
+/**
+ * How many keys of a plain record the reader considers when it looks for a name in another case
+ * ("Signature" for "signature"): node's own default `maxHeadersCount`. Keys past it count as absent.
+ */
+export const MAX_HEADER_FIELDS = 2000
+
+/**
+ * Reads fields from any {@link HeadersInput}. Never throws: a record key is only ever an own
+ * property (so `constructor` or `__proto__` is an ordinary, usually absent, header), a name a
+ * Fetch `Headers` refuses is absent, and a value that is neither a string nor an array of strings
+ * (numbers are written as digits) is absent.
+ */
 export function createFieldReader(headers: HeadersInput): FieldReader {
   if (typeof (headers as HeadersLike).get === 'function') {
     const fetchHeaders = headers as HeadersLike
-    return (name) => fetchHeaders.get(name) ?? undefined
-  }
-  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>
-  return (name) => {
-    let value = record[name]
-    if (value === undefined) {
-      // A key in another case ("Signature"): compare lower-cased keys of the same length.
-      for (const key in record) {
-        if (key.length === name.length && key.toLowerCase() === name) {
-          value = record[key]
-          break
-        }
+    return (name) => {
+      try {
+        return fetchHeaders.get(name) ?? undefined
+      } catch {
+        // Fetch `Headers` throws a TypeError for a name that is not an RFC 9110 token.
+        return undefined
       }
     }
-    if (value === undefined) return undefined
-    return typeof value === 'string' ? value : value.join(', ')
   }
+  const record = headers as Readonly<Record<string, unknown>>
+  // Lower-cased own keys, built on the first miss only: node's records are lowercase already.
+  let folded: Map<string, unknown> | undefined
+  return (name) => {
+    if (Object.hasOwn(record, name)) return fieldValue(record[name])
+    folded ??= foldKeys(record)
+    return fieldValue(folded.get(name))
+  }
+}
+
+function foldKeys(record: Readonly<Record<string, unknown>>): Map<string, unknown> {
+  const folded = new Map<string, unknown>()
+  let considered = 0
+  for (const key of Object.keys(record)) {
+    if (++considered > MAX_HEADER_FIELDS) break
+    const lower = key.toLowerCase()
+    // The first key wins, as a lookup in key order would find it.
+    if (!folded.has(lower)) folded.set(lower, record[key])
+  }
+  return folded
+}
+
+function fieldValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return String(value)
+  if (!Array.isArray(value)) return undefined
+  let joined: string | undefined
+  for (const part of value) {
+    if (typeof part !== 'string') continue
+    joined = joined === undefined ? part : `${joined}, ${part}`
+  }
+  return joined
 }

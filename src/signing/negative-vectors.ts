@@ -4,7 +4,12 @@ import { KitError } from '../errors.js'
 import { toBase64, toBytes } from './bytes.js'
 import { createContentDigest } from './content-digest.js'
 import { createFieldReader } from './headers.js'
-import { type DigestAlgorithm, IDAAS_SIGNATURE_LABEL, type KeyEncoding } from './profile.js'
+import {
+  type DigestAlgorithm,
+  IDAAS_COVERED_COMPONENTS,
+  IDAAS_SIGNATURE_LABEL,
+  type KeyEncoding,
+} from './profile.js'
 import { type SignDeliveryOptions, type SignProfileOverrides, signDeliveryWith } from './sign.js'
 import type { SignedDelivery } from './signed-delivery.js'
 import { toTargetUri } from './target-uri.js'
@@ -19,12 +24,15 @@ export type NegativeVectorId =
   | 'body-changed-fresh-digest'
   | 'wrong-target-uri'
   | 'alg-not-hmac-sha256'
+  | 'alg-missing'
+  | 'extra-component'
   | 'label-not-sig'
   | 'created-one-hour-old'
   | 'created-in-the-future'
   | 'unsupported-digest-algorithm'
   | 'content-digest-not-covered'
   | 'malformed-signature-input'
+  | 'created-decimal'
   | 'body-not-json'
 
 /** A tampered delivery and the verdict a correct receiver must reach. */
@@ -130,6 +138,18 @@ export function createNegativeVectors(
     variant('alg-not-hmac-sha256', 'unsupported-algorithm', 'Signature-Input says alg="ed25519".', {
       headers: sign({}, { alg: 'ed25519' }),
     }),
+    variant(
+      'alg-missing',
+      'profile-mismatch',
+      'Signed correctly without an alg parameter; Entrust sends alg="hmac-sha256" (step 4: the IDaaS signing profile).',
+      { headers: sign({}, { alg: false }) },
+    ),
+    variant(
+      'extra-component',
+      'profile-mismatch',
+      'Signed correctly over "content-type" too; the IDaaS signing profile covers exactly @method, @target-uri and content-digest.',
+      { headers: sign({}, { components: [...IDAAS_COVERED_COMPONENTS, 'content-type'] }) },
+    ),
     variant('label-not-sig', 'label-not-found', 'Signature labelled "idaas" instead of "sig".', {
       headers: sign({}, { label: 'idaas' }),
     }),
@@ -168,6 +188,20 @@ export function createNegativeVectors(
           delivery.headers,
           'signature-input',
           original.signatureInput.replace(')', ''),
+        ),
+      },
+    ),
+    variant(
+      'created-decimal',
+      'malformed-header',
+      `Signature-Input says created=${created}.0, a Decimal; RFC 9421 §2.3 requires an Integer (the signature is over the canonical created=${created}).`,
+      {
+        headers: withField(
+          delivery.headers,
+          'signature-input',
+          original.signatureInput.includes(`;created=${created}`)
+            ? original.signatureInput.replace(`;created=${created}`, `;created=${created}.0`)
+            : `${original.signatureInput};created=${created}.0`,
         ),
       },
     ),

@@ -19,12 +19,14 @@ import {
   createSignatureParams,
   serializeSignatureParams,
 } from './signature-base.js'
-import { toTargetUri } from './target-uri.js'
+import { isTargetUriForm, type TargetUriForm, toTargetUri } from './target-uri.js'
 
 /** Options of {@link signDelivery}. Every assumption the signer makes is an option (A1–A5). */
 export interface SignDeliveryOptions {
   /** The callback URL as registered in IDaaS; it is the signed `@target-uri` (A5). */
   url: string | URL
+  /** How `url` becomes `@target-uri` (A5): WHATWG-`normalized` or `exact` as given. @default 'normalized' */
+  targetUriForm?: TargetUriForm
   /** The raw body, signed exactly as given: a string is UTF-8 encoded, bytes are used as they are. */
   body: BodyInput
   /** The webhook token: the HMAC key (A1). */
@@ -105,10 +107,17 @@ export function signDeliveryWith(
   options: SignDeliveryOptions,
   overrides: SignProfileOverrides,
 ): SignedDeliveryHeaders {
-  const targetUri = overrides.targetUri ?? toTargetUri(options.url)
-  if (targetUri === undefined) {
+  const form = options.targetUriForm ?? 'normalized'
+  if (!isTargetUriForm(form)) {
     throw new KitError(
-      `Failed to sign delivery: option "url" must be an absolute URL, got "${String(options.url)}".`,
+      `Failed to sign delivery: option "targetUriForm" must be "normalized" or "exact", got "${String(form)}".`,
+    )
+  }
+  const targetUri = overrides.targetUri ?? toTargetUri(options.url, form)
+  if (targetUri === undefined) {
+    const shape = form === 'exact' ? ' without spaces or control characters' : ''
+    throw new KitError(
+      `Failed to sign delivery: option "url" must be an absolute URL${shape}, got "${String(options.url)}".`,
     )
   }
   const digestAlgorithm = options.digestAlgorithm ?? DEFAULT_DIGEST_ALGORITHM
@@ -128,11 +137,11 @@ export function signDeliveryWith(
   if (created !== false) known.set('created', checkedSeconds(created, 'created'))
   if (options.expires !== undefined)
     known.set('expires', checkedSeconds(options.expires, 'expires'))
-  if (options.nonce !== undefined) known.set('nonce', options.nonce)
+  if (options.nonce !== undefined) known.set('nonce', checkedString(options.nonce, 'nonce'))
   const alg = overrides.alg ?? IDAAS_SIGNATURE_ALGORITHM
   if (alg !== false) known.set('alg', alg)
-  if (options.keyid !== undefined) known.set('keyid', options.keyid)
-  if (options.tag !== undefined) known.set('tag', options.tag)
+  if (options.keyid !== undefined) known.set('keyid', checkedString(options.keyid, 'keyid'))
+  if (options.tag !== undefined) known.set('tag', checkedString(options.tag, 'tag'))
   for (const name of [...(overrides.parameterOrder ?? []), ...DEFAULT_PARAMETER_ORDER]) {
     const value = known.get(name)
     if (value !== undefined && !parameters.has(name)) parameters.set(name, value)
@@ -174,6 +183,26 @@ function checkedSeconds(value: number, option: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new KitError(
       `Failed to sign delivery: option "${option}" must be whole Unix seconds, got "${String(value)}".`,
+    )
+  }
+  return value
+}
+
+// RFC 8941 §3.3.3: a String holds printable ASCII only (%x20-7E).
+const SF_STRING = /^[\x20-\x7e]*$/
+
+function checkedString(value: string, option: string): string {
+  if (typeof value !== 'string') {
+    throw new KitError(
+      `Failed to sign delivery: option "${option}" must be a string, got ${typeof value}.`,
+    )
+  }
+  if (!SF_STRING.test(value)) {
+    // The value itself is not shown: it may hold line breaks or terminal control characters.
+    const bad = [...value].find((char) => !SF_STRING.test(char)) ?? ''
+    const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
+    throw new KitError(
+      `Failed to sign delivery: option "${option}" must be printable ASCII (an RFC 8941 String); it holds ${code}.`,
     )
   }
   return value

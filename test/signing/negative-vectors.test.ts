@@ -20,12 +20,15 @@ describe('createNegativeVectors', () => {
       ['body-changed-fresh-digest', 'signature-mismatch'],
       ['wrong-target-uri', 'signature-mismatch'],
       ['alg-not-hmac-sha256', 'unsupported-algorithm'],
+      ['alg-missing', 'profile-mismatch'],
+      ['extra-component', 'profile-mismatch'],
       ['label-not-sig', 'label-not-found'],
       ['created-one-hour-old', 'expired'],
       ['created-in-the-future', 'not-yet-valid'],
       ['unsupported-digest-algorithm', 'unsupported-digest'],
       ['content-digest-not-covered', 'missing-component'],
       ['malformed-signature-input', 'malformed-header'],
+      ['created-decimal', 'malformed-header'],
       ['body-not-json', 'invalid-json'],
     ])
   })

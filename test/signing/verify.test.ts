@@ -190,12 +190,23 @@ describe('verifyDelivery', () => {
     })
   })
 
-  it('accepts a signature without alg, and one with extra whitespace in the inner list', async () => {
+  it('refuses a signature without alg as a profile mismatch, and accepts it with option "profile" "rfc9421"', async () => {
     const noAlg = signDeliveryWith(
       { url: URL, body: EVENT_BODY, token: TOKEN, created: CREATED },
       { alg: false },
     )
-    expect(await verify({ ...signedEvent(), headers: noAlg })).toMatchObject({ ok: true })
+    expect(await verify({ ...signedEvent(), headers: noAlg })).toEqual({
+      ok: false,
+      reason: 'profile-mismatch',
+      message:
+        '[idaas-webhook-kit] Failed to verify signature: signature "sig" does not match the IDaaS signing profile: no "alg" parameter; the profile sends alg="hmac-sha256". Pass option "profile" "rfc9421" to accept any RFC 9421 hmac-sha256 signature over those components.',
+    })
+    expect(
+      await verify({ ...signedEvent(), headers: noAlg }, { profile: 'rfc9421' }),
+    ).toMatchObject({ ok: true })
+  })
+
+  it('accepts extra whitespace in the inner list', async () => {
     // RFC 8941 allows several spaces between inner-list items; the base uses the canonical form.
     const spaced = {
       ...signedEvent().headers,
@@ -220,15 +231,28 @@ describe('verifyDelivery', () => {
     })
   })
 
-  it('covers an extra header component when the request has it, and rejects it when absent', async () => {
+  it('refuses an extra covered component as a profile mismatch by default', async () => {
     const headers = signDeliveryWith(
       { url: URL, body: EVENT_BODY, token: TOKEN, created: CREATED },
       { components: [...threeComponents, 'content-type'] },
     )
-    expect(await verify({ ...signedEvent(), headers })).toMatchObject({ ok: true })
+    expect(await verify({ ...signedEvent(), headers })).toMatchObject({
+      ok: false,
+      reason: 'profile-mismatch',
+      message: expect.stringContaining('covers "content-type", which the profile does not cover'),
+    })
+  })
+
+  it('with option "profile" "rfc9421", covers an extra header component when the request has it, and rejects it when absent', async () => {
+    const headers = signDeliveryWith(
+      { url: URL, body: EVENT_BODY, token: TOKEN, created: CREATED },
+      { components: [...threeComponents, 'content-type'] },
+    )
+    const rfc = { profile: 'rfc9421' } as const
+    expect(await verify({ ...signedEvent(), headers }, rfc)).toMatchObject({ ok: true })
     const noType: Record<string, string> = { ...headers }
     delete noType['Content-Type']
-    expect(await verify({ ...signedEvent(), headers: noType })).toEqual({
+    expect(await verify({ ...signedEvent(), headers: noType }, rfc)).toEqual({
       ok: false,
       reason: 'missing-header',
       missing: ['content-type'],
@@ -533,6 +557,7 @@ describe('verifyDelivery', () => {
         'missing-component',
         'missing-header',
         'not-yet-valid',
+        'profile-mismatch',
         'signature-mismatch',
         'unsupported-algorithm',
         'unsupported-digest',

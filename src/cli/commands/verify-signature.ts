@@ -150,7 +150,8 @@ export function parseHeadersFile(name: string, text: string): Record<string, str
     } catch {
       throw new CliUsageError(`Failed to read "${name}": it starts with "{" but is not valid JSON.`)
     }
-    const headers: Record<string, string | string[]> = {}
+    // No prototype: a header named "__proto__" or "constructor" is an ordinary key.
+    const headers: Record<string, string | string[]> = Object.create(null)
     for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
       if (typeof value === 'string') headers[key] = value
       else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
@@ -159,7 +160,7 @@ export function parseHeadersFile(name: string, text: string): Record<string, str
     }
     return headers
   }
-  const headers: Record<string, string[]> = {}
+  const headers: Record<string, string[]> = Object.create(null)
   let sawHeader = false
   for (const [index, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '' && sawHeader) break
@@ -176,7 +177,9 @@ export function parseHeadersFile(name: string, text: string): Record<string, str
       throw new CliUsageError(`Failed to read "${name}": line ${index + 1} is not "Name: value".`)
     }
     const key = line.slice(0, colon).trim().toLowerCase()
-    headers[key] = [...(headers[key] ?? []), line.slice(colon + 1).trim()]
+    const values = headers[key] ?? []
+    values.push(line.slice(colon + 1).trim())
+    headers[key] = values
   }
   return headers
 }
