@@ -104,7 +104,7 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
     const recorded = recordingOptions()
     const receiver = await start(recorded.options)
     const vectors = createNegativeVectors(eventDelivery(receiver.url), { token: TOKEN })
-    expect(vectors).toHaveLength(14)
+    expect(vectors).toHaveLength(17)
     for (const vector of vectors) {
       const answer = await receiver.send(vector.delivery)
       expect(answer.status, vector.id).toBe(vector.reason === 'invalid-json' ? 400 : 401)
@@ -292,6 +292,58 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
     expect((await plain.send({ ...delivery, url: plain.url })).status).toBe(401)
     const proxied = await start(recordingOptions({ publicUrl }).options)
     expect((await proxied.send({ ...delivery, url: proxied.url })).status).toBe(204)
+  })
+
+  it('answers 401 with a reason, never a 5xx, to forged signatures covering prototype-named headers', async () => {
+    // A 5xx would make IDaaS retry forged input; Express would also have shown a stack trace.
+    for (const profile of ['idaas', 'rfc9421'] as const) {
+      const recorded = recordingOptions({ profile })
+      const receiver = await start(recorded.options)
+      for (const name of [
+        'constructor',
+        '__proto__',
+        'tostring',
+        'hasownproperty',
+        'Constructor',
+      ]) {
+        const delivery = eventDelivery(receiver.url)
+        const forged = {
+          ...delivery,
+          headers: {
+            ...delivery.headers,
+            'Signature-Input': delivery.headers['Signature-Input'].replace(
+              '"content-digest")',
+              `"content-digest" "${name}")`,
+            ),
+          },
+        }
+        for (const sent of [forged, { ...forged, headers: { ...forged.headers, [name]: 'x' } }]) {
+          const answer = await receiver.send(sent)
+          expect(answer.status, `${profile} ${name}`).toBe(401)
+          const body = JSON.parse(answer.text) as { error: string; message: string }
+          expect(body.message).toMatch(/^\[idaas-webhook-kit\] Failed to verify signature: /)
+          expect(body.message).not.toMatch(/TypeError|\bat /)
+        }
+      }
+      expect(recorded.events).toEqual([])
+    }
+  })
+
+  it('accepts a delivery that also carries headers named like prototype properties', async () => {
+    const recorded = recordingOptions()
+    const receiver = await start(recorded.options)
+    const delivery = eventDelivery(receiver.url)
+    // JSON.parse makes "__proto__" an own key, as node's header parser does.
+    const extra = JSON.parse(
+      '{"constructor":"a","__proto__":"b","toString":"c","hasOwnProperty":"d"}',
+    ) as Record<string, string>
+    expect(Object.keys(extra)).toHaveLength(4)
+    const headers = { ...delivery.headers }
+    for (const [name, value] of Object.entries(extra)) {
+      Object.defineProperty(headers, name, { value, enumerable: true })
+    }
+    expect((await receiver.send({ ...delivery, headers })).status).toBe(204)
+    expect(recorded.events).toHaveLength(1)
   })
 
   it('reports every rejection to onRejected without secrets', async () => {
