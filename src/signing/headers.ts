@@ -11,8 +11,12 @@ export type HeadersInput =
   | HeadersLike
   | Readonly<Record<string, string | readonly string[] | undefined>>
 
-/** A field's value by lowercase name: repeated fields joined with ", " (RFC 9110 §5.3), or `undefined`. */
-export type FieldReader = (name: string) => string | undefined
+/**
+ * A field's value by lowercase name: repeated fields joined with ", " (RFC 9110 §5.3), or
+ * `undefined`. With `maxLength`, joining stops once the value is longer than that: the result is
+ * then incomplete, but still longer than `maxLength`.
+ */
+export type FieldReader = (name: string, maxLength?: number) => string | undefined
 
 /**
  * How many keys of a plain record the reader considers when it looks for a name in another case
@@ -41,11 +45,21 @@ export function createFieldReader(headers: HeadersInput): FieldReader {
   const record = headers as Readonly<Record<string, unknown>>
   // Lower-cased own keys, built on the first miss only: node's records are lowercase already.
   let folded: Map<string, unknown> | undefined
-  return (name) => {
-    if (Object.hasOwn(record, name)) return fieldValue(record[name])
+  return (name, maxLength = Number.POSITIVE_INFINITY) => {
+    if (Object.hasOwn(record, name)) return fieldValue(record[name], maxLength)
+    // The usual spelling ("Signature-Input") first: enumerating a large record costs far more.
+    const titled = titleCase(name)
+    if (Object.hasOwn(record, titled)) return fieldValue(record[titled], maxLength)
     folded ??= foldKeys(record)
-    return fieldValue(folded.get(name))
+    return fieldValue(folded.get(name), maxLength)
   }
+}
+
+function titleCase(name: string): string {
+  return name.replace(
+    /(^|-)([a-z])/g,
+    (_, dash: string, letter: string) => dash + letter.toUpperCase(),
+  )
 }
 
 function foldKeys(record: Readonly<Record<string, unknown>>): Map<string, unknown> {
@@ -60,7 +74,7 @@ function foldKeys(record: Readonly<Record<string, unknown>>): Map<string, unknow
   return folded
 }
 
-function fieldValue(value: unknown): string | undefined {
+function fieldValue(value: unknown, maxLength: number): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number') return String(value)
   if (!Array.isArray(value)) return undefined
@@ -68,6 +82,7 @@ function fieldValue(value: unknown): string | undefined {
   for (const part of value) {
     if (typeof part !== 'string') continue
     joined = joined === undefined ? part : `${joined}, ${part}`
+    if (joined.length > maxLength) break
   }
   return joined
 }

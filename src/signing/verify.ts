@@ -349,7 +349,7 @@ function readSignatureFields(
   read: FieldReader,
   maxFieldLength: number,
 ): SignatureFields | VerifyDeliveryFailure {
-  const values = REQUIRED_HEADERS.map(([name]) => read(name)?.trim() || undefined)
+  const values = REQUIRED_HEADERS.map(([name]) => read(name, maxFieldLength)?.trim() || undefined)
   const [contentDigest, signatureInput, signature] = values
   if (contentDigest === undefined || signatureInput === undefined || signature === undefined) {
     const missing = REQUIRED_HEADERS.filter((_, i) => values[i] === undefined).map(([, n]) => n)
@@ -360,7 +360,7 @@ function readSignatureFields(
     if ((value as string).length > maxFieldLength) {
       return fail(
         'malformed-header',
-        `"${REQUIRED_HEADERS[i]?.[1]}" is ${(value as string).length} characters long; the limit is ${maxFieldLength} (option "maxFieldLength").`,
+        `"${REQUIRED_HEADERS[i]?.[1]}" is longer than ${maxFieldLength} characters (option "maxFieldLength").`,
       )
     }
   }
