@@ -31,6 +31,7 @@ export const MAX_HEADER_FIELDS = 2000
  * (numbers are written as digits) is absent.
  */
 export function createFieldReader(headers: HeadersInput): FieldReader {
+  if (headers === null || typeof headers !== 'object') return () => undefined
   if (typeof (headers as HeadersLike).get === 'function') {
     const fetchHeaders = headers as HeadersLike
     return (name) => {

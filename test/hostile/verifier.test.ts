@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { isInnerList, parseDictionary } from 'structured-headers'
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_MAX_FIELD_LENGTH,
@@ -9,6 +10,7 @@ import {
   type VerifyDeliveryResult,
   verifyDelivery,
 } from '../../src/index.js'
+import { memberParameterText } from '../../src/signing/raw-parameters.js'
 import { createDeliveryVerifier } from '../../src/signing/verify.js'
 import { EVENT_BODY, NOW, signedEvent, TOKEN, URL } from '../signing/helpers.js'
 
@@ -344,5 +346,50 @@ describe('verifier properties over hostile input', () => {
       ),
       { numRuns: 12 },
     )
+  })
+})
+
+describe('the raw parameter reader', () => {
+  it('agrees with the structured-field parser on every member it accepts', () => {
+    fc.assert(
+      fc.property(fieldText, (field) => {
+        let parsed: ReturnType<typeof parseDictionary>
+        try {
+          parsed = parseDictionary(field)
+        } catch {
+          return
+        }
+        for (const [key, member] of parsed) {
+          const text = memberParameterText(field, key)
+          expect([...(text?.keys() ?? [])]).toEqual([...member[1].keys()])
+          for (const [name, value] of member[1]) {
+            if (typeof value === 'number') expect(Number(text?.get(name))).toBe(value)
+          }
+          if (isInnerList(member)) expect(text).toBeDefined()
+        }
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('returns for any text at all, valid or not', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fieldText, fc.string({ maxLength: 200 })),
+        fc.constantFrom('sig', 'a'),
+        (field, key) => {
+          const text = memberParameterText(field, key)
+          expect(text === undefined || text instanceof Map).toBe(true)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('answers headers that are not an object at all as missing', () => {
+    for (const headers of [null, undefined, 'x', 1]) {
+      const delivery = { ...raw({}), headers: headers as unknown as Record<string, string> }
+      expect(verifier()(delivery)).toMatchObject({ ok: false, reason: 'missing-header' })
+    }
   })
 })
