@@ -19,7 +19,7 @@ import {
   createSignatureParams,
   serializeSignatureParams,
 } from './signature-base.js'
-import { isTargetUriForm, type TargetUriForm, toTargetUri } from './target-uri.js'
+import { isTargetUriForm, type TargetUriForm, toTargetUri, urlForMessage } from './target-uri.js'
 
 /** Options of {@link signDelivery}. Every assumption the signer makes is an option (A1–A5). */
 export interface SignDeliveryOptions {
@@ -117,7 +117,7 @@ export function signDeliveryWith(
   if (targetUri === undefined) {
     const shape = form === 'exact' ? ' without spaces or control characters' : ''
     throw new KitError(
-      `Failed to sign delivery: option "url" must be an absolute URL${shape}, got "${String(options.url)}".`,
+      `Failed to sign delivery: option "url" must be an absolute URL${shape}, got "${urlForMessage(String(options.url))}".`,
     )
   }
   const digestAlgorithm = options.digestAlgorithm ?? DEFAULT_DIGEST_ALGORITHM

@@ -58,6 +58,13 @@ export function isTargetUriForm(value: unknown): value is TargetUriForm {
   return value === 'normalized' || value === 'exact'
 }
 
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i
+
+/** A URL for a message: credentials (`user:password@`) replaced by `[redacted]`. */
+export function urlForMessage(url: string): string {
+  return url.replace(USERINFO, '$1[redacted]@')
+}
+
 /**
  * The `@target-uri` a verifier rebuilds: from `publicUrl` when set (A5), else the received URL.
  * @throws KitError when the chosen URL is not absolute.
@@ -74,6 +81,6 @@ export function resolveTargetUri(
   const what = publicUrl === undefined ? 'the request URL' : 'option "publicUrl"'
   const shape = form === 'exact' ? ' without spaces or control characters' : ''
   throw new KitError(
-    `Failed to verify signature: ${what} "${String(chosen)}" is not an absolute URL${shape}. Pass the URL registered in IDaaS as option "publicUrl".`,
+    `Failed to verify signature: ${what} "${urlForMessage(String(chosen))}" is not an absolute URL${shape}. Pass the URL registered in IDaaS as option "publicUrl".`,
   )
 }

@@ -29,6 +29,7 @@ import {
   type PublicUrlOption,
   resolveTargetUri,
   type TargetUriForm,
+  urlForMessage,
 } from './target-uri.js'
 
 /** Why a delivery was rejected: stable, machine-readable, safe to log. */
@@ -325,7 +326,7 @@ function verifyRawDelivery(delivery: RawDelivery, options: ResolvedOptions): Ver
   if (!matchesAnyKey(base, received, options.keys)) {
     return fail(
       'signature-mismatch',
-      `signature "${IDAAS_SIGNATURE_LABEL}" does not match the request (@method "${delivery.method}", @target-uri "${targetUri}"). Is the token right, and is option "publicUrl" the URL registered in IDaaS?`,
+      `signature "${IDAAS_SIGNATURE_LABEL}" does not match the request (@method "${delivery.method}", @target-uri "${urlForMessage(targetUri)}"). Is the token right, and is option "publicUrl" the URL registered in IDaaS?`,
     )
   }
 

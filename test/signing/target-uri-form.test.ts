@@ -96,4 +96,21 @@ describe('@target-uri forms (A5)', () => {
       'option "targetUriForm" must be "normalized" or "exact", got "verbatim"',
     )
   })
+
+  it('keeps URL credentials out of its messages', async () => {
+    const url = 'https://user:s3cret-pass@receiver.example.com/webhooks/idaas'
+    const signed = sign('https://receiver.example.com/webhooks/idaas', 'normalized')
+    const result = await verify({ ...signed, url }, {})
+    expect(result).toMatchObject({ ok: false, reason: 'signature-mismatch' })
+    expect(!result.ok && result.message).toContain('https://[redacted]@receiver.example.com/')
+    expect(!result.ok && result.message).not.toContain('s3cret-pass')
+    expect(() =>
+      signDelivery({
+        url: 'https://user:s3cret-pass@ bad',
+        body: '',
+        token: TOKEN,
+        targetUriForm: 'exact',
+      }),
+    ).toThrow(/^(?!.*s3cret-pass).*\[redacted\]@/)
+  })
 })
