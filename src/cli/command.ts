@@ -28,6 +28,8 @@ export interface CliOptionSpec {
   description: string
   /** Shown in the help and used when the option is absent. */
   default?: string | boolean
+  /** The flag may be given several times (`--set a=1 --set b=2`); otherwise once. @default false */
+  repeatable?: boolean
 }
 
 /** What a command's `run` receives: positional arguments and cac's parsed options (camelCased). */

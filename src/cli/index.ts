@@ -18,6 +18,7 @@
 import { type CAC, cac } from 'cac'
 import { closestMatch } from '../closest-match.js'
 import { formatMessage } from '../errors.js'
+import { escapeControlsKeepingLines } from '../terminal-text.js'
 import {
   type CliCommand,
   type CliIo,
@@ -179,8 +180,11 @@ export function parseCLI(
   if (unknownOption) {
     return usageError(unknownOptionMessage(unknownOption, [matched, cli.globalCommand], command))
   }
+  const valueProblem = findOptionValueProblem(argv, command)
+  if (valueProblem) return usageError(valueProblem)
   for (const option of matched.options) {
     const value = options[option.name]
+    // Should the scan above ever miss a form cac accepts, a flag without its value still fails.
     if (option.required && (value === true || value === false)) {
       const usage = option.rawName.split(', ').find((f) => f.startsWith('--')) ?? option.rawName
       return usageError(
@@ -241,7 +245,9 @@ export async function runCLI(
   }
   const style = createStyle(fullIo.stdout, fullIo.env)
   const errorStyle = createStyle(fullIo.stderr, fullIo.env)
-  const printError = (message: string) => fullIo.stderr.write(`${errorStyle.red(message)}\n`)
+  // Messages quote what the user typed and what files held: no control character gets through.
+  const printError = (message: string) =>
+    fullIo.stderr.write(`${errorStyle.red(escapeControlsKeepingLines(message))}\n`)
 
   const parsed = parseCLI(argv, commands)
   try {
@@ -314,6 +320,51 @@ function flagValueIndexes(argv: readonly string[], cli: CAC): Set<number> {
     if (takesValue.has(token) && !(argv[i + 1] ?? '').startsWith('--')) indexes.add(++i)
   }
   return indexes
+}
+
+/**
+ * The first problem with a value-taking flag of `command` in `argv`, as a message naming the flag:
+ * no value ("--token" last, or followed by another "--" flag), an empty or blank value (an unset
+ * shell variable in `--token "$IDAAS_WEBHOOK_TOKEN"`), or a flag given twice that takes one value.
+ * It reads `argv` itself, as typed: cac turns "" into 0 and merges repeats into arrays.
+ */
+function findOptionValueProblem(argv: readonly string[], command: CliCommand): string | undefined {
+  const specs = new Map<string, { flag: string; placeholder: string; repeatable: boolean }>()
+  for (const option of command.options) {
+    const placeholder = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0]
+    if (placeholder === undefined) continue
+    const names = option.flags.split(/[\s,]+/).filter((part) => part.startsWith('-'))
+    const flag = names.find((name) => name.startsWith('--')) ?? names[0] ?? option.flags
+    for (const name of names) {
+      specs.set(name, { flag, placeholder, repeatable: option.repeatable === true })
+    }
+  }
+  const counts = new Map<string, number>()
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] ?? ''
+    if (token === '--') break
+    const eq = token.startsWith('-') ? token.indexOf('=') : -1
+    const spec = specs.get(eq > 0 ? token.slice(0, eq) : token)
+    if (spec === undefined) continue
+    let value: string | undefined
+    if (eq > 0) {
+      value = token.slice(eq + 1)
+    } else if (argv[i + 1] !== undefined && !(argv[i + 1] ?? '').startsWith('--')) {
+      value = argv[++i]
+    }
+    if (value === undefined) {
+      return `Missing value for option "${spec.flag}": expected ${spec.placeholder}. Run "${BIN} ${command.name} --help" for usage.`
+    }
+    if (value.trim() === '') {
+      return `Invalid option "${spec.flag}": expected ${spec.placeholder}, got an empty value. Is the shell variable it comes from set?`
+    }
+    const count = (counts.get(spec.flag) ?? 0) + 1
+    counts.set(spec.flag, count)
+    if (count === 2 && !spec.repeatable) {
+      return `Invalid option "${spec.flag}": given more than once, but it takes one value. Give it once.`
+    }
+  }
+  return undefined
 }
 
 /**

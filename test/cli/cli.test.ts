@@ -121,7 +121,7 @@ describe('idaas-webhook-kit (global flags)', () => {
     const run = await cli(['validate', 'event.json', '--reporter'])
     expect(run).toMatchObject({ code: 2, stdout: '' })
     expect(run.stderr).toBe(
-      '[idaas-webhook-kit] Missing value for option "--reporter <name>". Run "idaas-webhook-kit validate --help" for usage.\n',
+      '[idaas-webhook-kit] Missing value for option "--reporter": expected <name>. Run "idaas-webhook-kit validate --help" for usage.\n',
     )
   })
 

@@ -31,6 +31,7 @@ export const sendCommand: CliCommand = {
       flags: '--set <path=value>',
       description:
         'Set a field of the event, e.g. data.entityName=jane; the value is read as JSON when it is JSON (repeatable)',
+      repeatable: true,
     },
     { flags: '--seed <n>', description: 'Seed of the generated event', default: '1' },
     {

@@ -49,10 +49,12 @@ export const verifyCommand: CliCommand = {
     {
       flags: '--only <ids>',
       description: 'Run only these checks: comma-separated ids, repeatable',
+      repeatable: true,
     },
     {
       flags: '--skip <ids>',
       description: 'Do not run these checks: comma-separated ids, repeatable',
+      repeatable: true,
     },
     {
       flags: '--burst <n>',
@@ -64,11 +66,13 @@ export const verifyCommand: CliCommand = {
       flags: '--reporter <name>',
       description: '"pretty", "json" or "junit"; repeat for several, each with its own --output',
       default: 'pretty',
+      repeatable: true,
     },
     {
       flags: '--output <file>',
       description:
         'Where the reporter in the same position writes ("-" for stdout); with several reporters, one --output each',
+      repeatable: true,
     },
     deliveryOptions.ca,
     signingOptions.keyEncoding,
