@@ -6,15 +6,66 @@ const MIN_SECRET_LENGTH = 4
 
 /**
  * `text` with every secret replaced by {@link REDACTED}. A signature field value (`sig=:…:`) is
- * also removed without its frame, as a receiver may echo only the base64 part.
+ * also removed without its frame, as a receiver may echo only the base64 part. A secret is also
+ * found in the forms a receiver echoes it in: JSON-escaped (`\/`, `\u0041`), percent-encoded
+ * (either hex case, `+` for a space), and, for base64, as base64url with or without padding;
+ * the forms may be mixed within one echo.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let result = text
   for (const secret of secrets) {
     const bare = /^[a-z*][a-z0-9_.*-]*=:(.*):$/.exec(secret)?.[1]
     for (const value of bare ? [secret, bare] : [secret]) {
-      if (value.length >= MIN_SECRET_LENGTH) result = result.replaceAll(value, REDACTED)
+      if (value.length < MIN_SECRET_LENGTH) continue
+      for (const form of base64Forms(value)) result = result.replace(echoPattern(form), REDACTED)
     }
   }
   return result
+}
+
+/** `value`, and when it is base64 also its base64url form and both without padding. */
+function base64Forms(value: string): string[] {
+  const forms = new Set([value])
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(value) && /[+/=]/.test(value)) {
+    const unpadded = value.replace(/=+$/, '')
+    forms.add(unpadded)
+    forms.add(unpadded.replaceAll('+', '-').replaceAll('/', '_'))
+  }
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
+}
+
+const UTF8 = new TextEncoder()
+
+// Hand-written: no maintained library matches a string across mixed JSON and percent escapes,
+// and the pattern is small (one alternation per character of the secret).
+function echoPattern(value: string): RegExp {
+  let source = ''
+  for (const char of value) {
+    // The escaped forms come first: "\\" must be tried before the "\" it starts with.
+    const forms: string[] = []
+    const code = char.codePointAt(0) ?? 0
+    // Percent-encoding of the UTF-8 bytes, either hex case.
+    forms.push(
+      [...UTF8.encode(char)]
+        .map((byte) => `%${hexEitherCase(byte.toString(16).padStart(2, '0'))}`)
+        .join(''),
+    )
+    // JSON's \uXXXX (a BMP character) and its short escapes.
+    if (code <= 0xffff) forms.push(`\\\\u${hexEitherCase(code.toString(16).padStart(4, '0'))}`)
+    if (char === '/') forms.push('\\\\/')
+    if (char === '"') forms.push('\\\\"')
+    if (char === '\\') forms.push('\\\\\\\\')
+    if (char === ' ') forms.push('\\+')
+    forms.push(escapeRegExp(char))
+    source += `(?:${forms.join('|')})`
+  }
+  return new RegExp(source, 'g')
+}
+
+function hexEitherCase(hex: string): string {
+  return [...hex].map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d)).join('')
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')
 }
