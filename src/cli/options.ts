@@ -1,4 +1,5 @@
 import { closestMatch } from '../closest-match.js'
+import { urlCredentialsProblem } from '../url-credentials.js'
 import { type CliOptionSpec, CliUsageError } from './command.js'
 
 /**
@@ -52,9 +53,14 @@ export function readUrlOption(
   flag: string,
 ): string | undefined {
   const value = readStringOption(options, key)
-  if (value !== undefined && !URL.canParse(value)) {
+  if (value === undefined) return undefined
+  if (!URL.canParse(value)) {
     throw new CliUsageError(`Invalid option "${flag}": expected an absolute URL, got "${value}".`)
   }
+  // Every URL option names a URL that is signed (a delivery target or the registered callback).
+  const credentials = urlCredentialsProblem(new URL(value))
+  if (credentials !== undefined)
+    throw new CliUsageError(`Invalid option "${flag}": ${credentials}.`)
   return value
 }
 

@@ -8,6 +8,7 @@ import {
   type SignedDeliveryHeaders,
   signDelivery,
 } from '../signing/sign.js'
+import { urlCredentialsProblem } from '../url-credentials.js'
 import {
   classifyError,
   classifyResponse,
@@ -156,6 +157,10 @@ export function prepare(
     throw new KitError(
       `Failed to deliver "${event.type}": "target.url" must be an http: or https: URL, got "${url.protocol}".`,
     )
+  }
+  const credentials = urlCredentialsProblem(url)
+  if (credentials !== undefined) {
+    throw new KitError(`Failed to deliver "${event.type}": "target.url": ${credentials}.`)
   }
   if (typeof target.token !== 'string' || target.token.length === 0) {
     throw new KitError(

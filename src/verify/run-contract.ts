@@ -3,6 +3,7 @@ import { createRealClock } from '../delivery/clock.js'
 import { createDeliveryPolicy, type DeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
 import { KitError } from '../errors.js'
 import { deriveHmacKey } from '../signing/key.js'
+import { urlCredentialsProblem } from '../url-credentials.js'
 import type { CheckOutcome, VerifyCheck } from './check.js'
 import { acceptsEveryEventType, acceptsRedelivery } from './checks/acceptance.js'
 import { noRedirect, usesHttps } from './checks/connection.js'
@@ -249,6 +250,8 @@ function absoluteHttpUrl(value: unknown, option: string): string {
       `Failed to verify: option "${option}" must be an absolute http: or https: URL, got "${String(value)}".`,
     )
   }
+  const credentials = urlCredentialsProblem(url)
+  if (credentials !== undefined) fail(`Failed to verify: option "${option}": ${credentials}.`)
   return url.href
 }
 

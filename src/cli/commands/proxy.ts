@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { redactUrl } from '../../capture/raw-http.js'
+import { urlCredentialsProblem } from '../../url-credentials.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -85,6 +86,8 @@ async function runProxy(
       `Invalid option "--to": expected an http: or https: URL, got "${shown}".`,
     )
   }
+  const credentials = urlCredentialsProblem(new URL(to))
+  if (credentials !== undefined) throw new CliUsageError(`Invalid option "--to": ${credentials}.`)
   const port = readNumberOption(options, 'port', '--port', { min: 0, max: 65_535 }) ?? 4011
   const host = readStringOption(options, 'host') ?? '127.0.0.1'
   const errors = readBooleanOption(options, 'errors')
