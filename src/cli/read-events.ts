@@ -15,7 +15,16 @@ export interface ReadEventsOptions {
   maxBytes?: number
 }
 
-type Line = { line: number; text: string; tooLong: false } | { line: number; tooLong: true }
+type Line =
+  | { line: number; text: string; tooLong: false; invalidUtf8?: false }
+  /** The line's bytes are not UTF-8; JSON must be (RFC 8259 §8.1), as the receivers require. */
+  | { line: number; text: ''; tooLong: false; invalidUtf8: true }
+  | { line: number; tooLong: true }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** The message for a line or document whose bytes are not UTF-8. */
+const INVALID_UTF8 = 'invalid JSON: the bytes are not valid UTF-8'
 
 /**
  * Reads JSON events from a byte stream: one document (possibly pretty-printed) or one event per
@@ -36,6 +45,21 @@ export async function* readEvents(
   let documentBytes = 0
 
   for await (const item of splitLines(chunks, maxBytes)) {
+    if (!item.tooLong && item.invalidUtf8 === true) {
+      sawContent = true
+      if (layout === 'document') {
+        yield {
+          kind: 'error',
+          line: document[0]?.line ?? item.line,
+          reason: 'json',
+          message: INVALID_UTF8,
+        }
+        return
+      }
+      layout = 'lines'
+      yield { kind: 'error', line: item.line, reason: 'json', message: INVALID_UTF8 }
+      continue
+    }
     if (layout === 'document') {
       documentBytes += item.tooLong ? maxBytes : Buffer.byteLength(item.text) + 1
       if (item.tooLong || documentBytes > maxBytes) {
@@ -146,7 +170,8 @@ function tooLarge(line: number, what: 'document' | 'line', maxBytes: number): In
 
 /**
  * Splits a byte stream into lines (LF or CRLF), decoding each line as UTF-8 on its own, so a
- * multi-byte character split across chunks stays intact. A line longer than `maxBytes` is
+ * multi-byte character split across chunks stays intact; a line that is not UTF-8 is marked
+ * `invalidUtf8` instead of being decoded with replacement characters. A line longer than `maxBytes` is
  * reported as too long and skipped without being held in memory.
  */
 export async function* splitLines(
@@ -158,7 +183,12 @@ export async function* splitLines(
   let skipping = false
   let line = 1
   const take = (): Line => {
-    let text = Buffer.concat(parts, size).toString('utf8')
+    let text: string
+    try {
+      text = strictUtf8.decode(Buffer.concat(parts, size))
+    } catch {
+      return { line, text: '', tooLong: false, invalidUtf8: true }
+    }
     if (text.endsWith('\r')) text = text.slice(0, -1)
     if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1)
     return { line, text, tooLong: false }
