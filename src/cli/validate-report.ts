@@ -1,4 +1,5 @@
 import type { ValidationIssue, ValidationNote } from '../schema/issues.js'
+import { escapeStringsDeep, plainTextForTerminal } from '../terminal-text.js'
 import type { CliOutput } from './command.js'
 import type { Style } from './style.js'
 
@@ -44,7 +45,7 @@ export function createPrettyReporter(out: CliOutput, style: Style, strict: boole
   return {
     add(report) {
       count(counts, report)
-      out.write(`${formatReport(report, style)}\n`)
+      out.write(`${formatReport(escapeStringsDeep(report), style)}\n`)
     },
     finish() {
       const mode = strict ? 'strict' : 'tolerant'
@@ -97,7 +98,7 @@ export function createJsonReporter(out: CliOutput): Reporter {
           : report.issues,
         notes: report.notes,
       }
-      const json = JSON.stringify(entry, null, 2).replace(/\n/g, '\n    ')
+      const json = plainTextForTerminal(JSON.stringify(entry, null, 2)).replace(/\n/g, '\n    ')
       out.write(`${counts.total === 1 ? '' : ','}\n    ${json}`)
     },
     finish() {

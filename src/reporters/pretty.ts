@@ -1,3 +1,4 @@
+import { escapeStringsDeep } from '../terminal-text.js'
 import { describeEvidence } from '../verify/evidence.js'
 import type {
   VerifyCheckResult,
@@ -62,7 +63,10 @@ export function createPrettyReporter(options: PrettyReporterOptions): PrettyRepo
     notRun.clear()
   }
   return {
-    onProgress(event) {
+    onProgress(progress) {
+      // Messages and evidence quote what the receiver sent: escaped, so that the style's colour
+      // codes are the only escape sequences written.
+      const event = escapeStringsDeep(progress)
       if (event.type === 'start') {
         const where = event.targetKind === 'handler' ? 'in-process handler · ' : ''
         const settings =
@@ -92,7 +96,7 @@ export function createPrettyReporter(options: PrettyReporterOptions): PrettyRepo
     end(report) {
       erase()
       flush()
-      write(['', ...summaryLines(report, style)])
+      write(['', ...summaryLines(escapeStringsDeep(report), style)])
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { DeliveryAttempt, DeliveryReport } from '../delivery/report.js'
+import { escapeControls } from '../terminal-text.js'
 import type { VerifyEvidence, VerifyTimings } from './types.js'
 
 /** Characters of a response body kept as evidence. */
@@ -6,18 +7,13 @@ export const BODY_EXCERPT_CHARS = 200
 
 /**
  * The first {@link BODY_EXCERPT_CHARS} characters of `text` on one line: secrets already removed
- * by `redact`, control characters written as escapes so that no terminal sequence gets through.
+ * by `redact`, control and bidi characters written as escapes so that no terminal sequence gets through.
  */
 export function excerpt(text: string, redact: (text: string) => string): string {
   const clean = redact(text)
   const cut = clean.length > BODY_EXCERPT_CHARS ? `${clean.slice(0, BODY_EXCERPT_CHARS)}…` : clean
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => {
-    if (char === '\n') return '\\n'
-    if (char === '\r') return '\\r'
-    if (char === '\t') return '\\t'
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
+  // Line breaks and tabs as JSON writes them; every other control or bidi character as \uXXXX.
+  return escapeControls(cut.replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t'))
 }
 
 /**

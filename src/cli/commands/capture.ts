@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import type { CaptureRecord } from '../../capture/format.js'
+import { escapeControls, quoteForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -12,10 +13,8 @@ import { describeFsError } from '../fs-errors.js'
 import { readBooleanOption, readStringOption, readUrlOption } from '../options.js'
 import type { Style } from '../style.js'
 import {
-  escapeControls,
   listenForStop,
   portOption,
-  quoteForTerminal,
   readNumberOption,
   type ServeHooks,
   serveOptions,

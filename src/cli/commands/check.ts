@@ -2,6 +2,7 @@ import { constants, createReadStream } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { formatMessage } from '../../errors.js'
+import { escapeControls, escapeStringsDeep, plainTextForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
   type CliInput,
@@ -94,7 +95,7 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
     read = await collectCaptureLines(source as AsyncIterable<string | Uint8Array>)
   } catch (error) {
     io.stderr.write(
-      `${style.red(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`))}\n`,
+      `${style.red(escapeControls(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`)))}\n`,
     )
     return EXIT_USAGE
   }
@@ -106,11 +107,15 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
     },
     read.problems,
   )
-  if (reporter === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-  else
+  // Findings quote the deliveries and the file name: escaped before they reach the terminal.
+  if (reporter === 'json')
+    io.stdout.write(`${plainTextForTerminal(JSON.stringify(report, null, 2))}\n`)
+  else {
+    const source = name === '-' ? '<stdin>' : name
     io.stdout.write(
-      `${formatDriftReport(report, { source: name === '-' ? '<stdin>' : name, style })}\n`,
+      `${formatDriftReport(escapeStringsDeep(report), { source: escapeControls(source), style })}\n`,
     )
+  }
   if (!report.ok) return EXIT_FAILURE
   if (readBooleanOption(options, 'failOnDrift') && report.drift.length > 0) return EXIT_FAILURE
   return EXIT_OK

@@ -1,5 +1,6 @@
 import { untilProcessSignal } from '../../capture/until-stopped.js'
 import type { PrismRequestRecord } from '../../prism/summary.js'
+import { escapeControls, quoteForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
   type CliOptionSpec,
@@ -82,22 +83,6 @@ export function listenForStop(hooks: ServeHooks): (url: string) => Promise<void>
   return async () => {
     await signal
   }
-}
-
-/**
- * `text` with control characters written as `\u001b`: for network-supplied text (paths, property
- * names in violation messages) on a terminal. @internal
- */
-export function escapeControls(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
-}
-
-/** `text` in double quotes, JSON-escaped, with no control character left (C1 ones included). @internal */
-export function quoteForTerminal(text: string): string {
-  return escapeControls(JSON.stringify(text))
 }
 
 /**

@@ -4,6 +4,12 @@ import { redactUrl } from '../../capture/raw-http.js'
 import type { ReplayResult } from '../../capture/replay.js'
 import { formatMessage } from '../../errors.js'
 import {
+  escapeControls,
+  escapeControlsKeepingLines,
+  plainTextForTerminal,
+} from '../../terminal-text.js'
+import { urlCredentialsProblem } from '../../url-credentials.js'
+import {
   type CliCommand,
   CliUsageError,
   type CommandContext,
@@ -57,12 +63,16 @@ function formatResult(
   style: Style,
   describe: (r: NonNullable<ReplayResult['report']>) => string,
 ): string {
-  const what = `line ${result.line}${result.eventType ? ` ${result.eventType}` : ''}${result.eventId ? ` ${JSON.stringify(result.eventId)}` : ''}`
-  if (result.result === 'skipped') return `${style.yellow('⚠')} ${what}: skipped, ${result.reason}.`
+  // Types, ids, reasons and the receiver's answers come from the capture file and the receiver.
+  const what = escapeControls(
+    `line ${result.line}${result.eventType ? ` ${result.eventType}` : ''}${result.eventId ? ` ${JSON.stringify(result.eventId)}` : ''}`,
+  )
+  if (result.result === 'skipped')
+    return `${style.yellow('⚠')} ${what}: skipped, ${escapeControls(String(result.reason))}.`
   if (result.result === 'cancelled' || result.report === undefined)
     return `${style.yellow('⚠')} ${what}: cancelled.`
   const mark = result.result === 'delivered' ? style.green('✔') : style.red('✖')
-  return `${mark} ${what}: ${describe(result.report)}`
+  return `${mark} ${what}: ${escapeControlsKeepingLines(describe(result.report))}`
 }
 
 async function runReplay(input: CommandInput, context: CommandContext): Promise<number> {
@@ -74,12 +84,18 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
       `Missing option "--to": the receiver URL to resend to. Run "${bin} replay --help" for usage.`,
     )
   }
+  let url: URL
   try {
-    const url = new URL(to)
+    url = new URL(to)
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
   } catch {
-    throw new CliUsageError(`Invalid option "--to": expected an http: or https: URL, got "${to}".`)
+    const shown = URL.canParse(to) ? redactUrl(to) : to
+    throw new CliUsageError(
+      `Invalid option "--to": expected an http: or https: URL, got "${shown}".`,
+    )
   }
+  const credentials = urlCredentialsProblem(url)
+  if (credentials !== undefined) throw new CliUsageError(`Invalid option "--to": ${credentials}.`)
   const token = requireToken(options, context)
   const keyEncoding = readKeyEncoding(options)
   const policy = readChoiceOption(
@@ -113,14 +129,16 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
     read = await collectCaptureLines(source as AsyncIterable<string | Uint8Array>)
   } catch (error) {
     io.stderr.write(
-      `${style.red(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`))}\n`,
+      `${style.red(escapeControls(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`)))}\n`,
     )
     return EXIT_USAGE
   }
   const pretty = reporter === 'pretty'
   for (const problem of read.problems) {
     if (pretty)
-      io.stdout.write(`${problem.fatal ? style.red('✖') : style.yellow('⚠')} ${problem.message}.\n`)
+      io.stdout.write(
+        `${problem.fatal ? style.red('✖') : style.yellow('⚠')} ${escapeControls(problem.message)}.\n`,
+      )
   }
   if (pretty) {
     io.stdout.write(
@@ -149,7 +167,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
   } else {
     const { results, ...totals } = summary
     io.stdout.write(
-      `${JSON.stringify({ format: 'idaas-webhook-kit.replay-report', version: 1, to: redactUrl(to), policy, ...totals, problems: read.problems, results }, null, 2)}\n`,
+      `${plainTextForTerminal(JSON.stringify({ format: 'idaas-webhook-kit.replay-report', version: 1, to: redactUrl(to), policy, ...totals, problems: read.problems, results }, null, 2))}\n`,
     )
   }
   return notDelivered === 0 && fatalProblems === 0 ? EXIT_OK : EXIT_FAILURE

@@ -7,6 +7,11 @@ import type { DeliveryAttempt } from '../../delivery/report.js'
 import { isKitError } from '../../errors.js'
 import { redactSecrets } from '../../redact.js'
 import {
+  escapeControls,
+  escapeControlsKeepingLines,
+  quoteForTerminal,
+} from '../../terminal-text.js'
+import {
   type CliCommand,
   CliUsageError,
   type CommandContext,
@@ -89,7 +94,7 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   const checked = validateEvent(event)
   if (!checked.ok) {
     io.stderr.write(
-      `${style.yellow('⚠')} The event is not valid (sent anyway): ${checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}\n`,
+      `${style.yellow('⚠')} The event is not valid (sent anyway): ${escapeControls(checked.issues.map((i) => `${i.path || '/'} ${i.message}`).join('; '))}\n`,
     )
   }
   const transport = createTransport({ url }, { sendUrl: url, ca })
@@ -116,13 +121,15 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   const signUrl = publicUrl ?? url
   const mode = unsigned ? style.yellow('unsigned') : `signed for ${signUrl}`
   io.stdout.write(
-    `${style.bold('POST')} ${url}  "${event.type}" ${event.id}  ${mode}\n${style.dim(`  IDaaS policy: deadline ${timeoutMs} ms, up to 3 attempts, only 5xx retried after ~2 s and ~4 s (real time)`)}\n`,
+    `${style.bold('POST')} ${url}  ${quoteForTerminal(String(event.type))} ${escapeControls(String(event.id))}  ${mode}\n${style.dim(`  IDaaS policy: deadline ${timeoutMs} ms, up to 3 attempts, only 5xx retried after ~2 s and ~4 s (real time)`)}\n`,
   )
   const onAttempt = (attempt: DeliveryAttempt) => {
-    const outcome =
+    // A status text and a network error's message come from the receiver's side.
+    const outcome = escapeControls(
       attempt.status !== undefined
         ? describeStatus(attempt.status, attempt.statusText)
-        : `${attempt.outcome}${attempt.error ? `: ${attempt.error}` : ''}`
+        : `${attempt.outcome}${attempt.error ? `: ${attempt.error}` : ''}`,
+    )
     const painted = attempt.outcome === 'success' ? style.green(outcome) : style.red(outcome)
     const body =
       attempt.status !== undefined && lastBody !== ''
@@ -153,7 +160,7 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
       },
     ).catch(rethrowAsUsageError)
     const mark = report.ok ? style.green('✔') : style.red('✖')
-    io.stdout.write(`${mark} ${describeDelivery(report)}\n`)
+    io.stdout.write(`${mark} ${escapeControlsKeepingLines(describeDelivery(report))}\n`)
     return report.ok ? EXIT_OK : EXIT_FAILURE
   } finally {
     transport.close()

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { isKitError, MESSAGE_PREFIX } from '../../errors.js'
+import { escapeControls, plainTextForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -106,11 +107,11 @@ async function runSign(input: CommandInput, context: CommandContext): Promise<nu
     }),
   )
   if (readBooleanOption(options, 'json')) {
-    context.io.stdout.write(`${JSON.stringify(headers, null, 2)}\n`)
+    context.io.stdout.write(`${plainTextForTerminal(JSON.stringify(headers, null, 2))}\n`)
   } else {
     // One "Name: value" per line: the format of curl's -H @file.
     for (const [name, value] of Object.entries(headers))
-      context.io.stdout.write(`${name}: ${value}\n`)
+      context.io.stdout.write(`${escapeControls(`${name}: ${value}`)}\n`)
   }
   return EXIT_OK
 }
@@ -178,7 +179,15 @@ function optionalStrings(
   const result: { keyid?: string; nonce?: string; tag?: string } = {}
   for (const key of keys) {
     const value = readStringOption(options, key)
-    if (value !== undefined) result[key] = value
+    if (value === undefined) continue
+    // Signature-Input carries them as structured-field strings (RFC 8941 §3.3.3): printable
+    // ASCII only. Checked here so the message names the flag.
+    if (!/^[\u0020-\u007e]*$/.test(value)) {
+      throw new CliUsageError(
+        `Invalid option "--${key}": expected printable ASCII characters only (it is sent as a structured-field string in Signature-Input), got ${JSON.stringify(value)}.`,
+      )
+    }
+    result[key] = value
   }
   return result
 }

@@ -1,5 +1,6 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { escapeControls } from '../../terminal-text.js'
 import { type CliCommand, CliUsageError, EXIT_OK } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
 import { readStringOption, sharedOptions } from '../options.js'
@@ -32,7 +33,7 @@ export const typesCommand: CliCommand = {
     const path = resolve(io.cwd, out)
     await writeTypesFile(out, path, text)
     const count = (text.match(/^export interface \w+Event /gm) ?? []).length
-    io.stdout.write(`Wrote ${count} event interfaces to ${out}.\n`)
+    io.stdout.write(`Wrote ${count} event interfaces to ${escapeControls(out)}.\n`)
     return EXIT_OK
   },
 }

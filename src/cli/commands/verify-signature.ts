@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { escapeControls, plainTextForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
   CliUsageError,
@@ -95,7 +96,7 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
     const summary = result.ok
       ? { ok: true, signature: result.signature, event: describeEvent(result.event) }
       : { ok: false, reason: result.reason, message: result.message }
-    io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    io.stdout.write(`${plainTextForTerminal(JSON.stringify(summary, null, 2))}\n`)
   } else if (result.ok) {
     const event = describeEvent(result.event)
     const created =
@@ -104,9 +105,13 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
         : `created ${new Date(result.signature.created * 1000).toISOString()}`
     const what =
       event.type === null ? 'a JSON body' : `"${event.type}" event ${JSON.stringify(event.id)}`
-    io.stdout.write(`${style.green('✔')} Signature valid (label "sig", ${created}) for ${what}.\n`)
+    io.stdout.write(
+      `${style.green('✔')} Signature valid (label "sig", ${created}) for ${escapeControls(what)}.\n`,
+    )
   } else {
-    io.stdout.write(`${style.red('✖')} Signature invalid (${result.reason}): ${result.message}\n`)
+    io.stdout.write(
+      `${style.red('✖')} Signature invalid (${result.reason}): ${escapeControls(result.message)}\n`,
+    )
   }
   return result.ok ? EXIT_OK : EXIT_FAILURE
 }

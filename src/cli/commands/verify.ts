@@ -2,6 +2,8 @@ import { constants } from 'node:fs'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { closestMatch } from '../../closest-match.js'
+import { plainTextForTerminal } from '../../terminal-text.js'
+import { hideUrlCredentials, urlCredentialsProblem } from '../../url-credentials.js'
 import { VERIFY_CHECK_IDS, type VerifyCheckId, type VerifyReport } from '../../verify/types.js'
 import {
   type CliCommand,
@@ -155,7 +157,7 @@ async function runVerify(input: CommandInput, context: CommandContext): Promise<
           ? reporters.formatJunitReport(report)
           : reporters.formatPrettyReport(report)
     if (target.output === '-') {
-      io.stdout.write(text)
+      io.stdout.write(plainTextForTerminal(text))
       continue
     }
     try {
@@ -169,7 +171,9 @@ async function runVerify(input: CommandInput, context: CommandContext): Promise<
   if (io.env.GITHUB_ACTIONS === 'true') {
     // Workflow commands are read from stdout; keep a JSON or JUnit document there clean.
     const machineOnStdout = targets.some((t) => t.output === '-' && t.name !== 'pretty')
-    ;(machineOnStdout ? io.stderr : io.stdout).write(reporters.formatGithubAnnotations(report))
+    ;(machineOnStdout ? io.stderr : io.stdout).write(
+      plainTextForTerminal(reporters.formatGithubAnnotations(report)),
+    )
   }
   return report.ok ? EXIT_OK : EXIT_FAILURE
 }
@@ -199,9 +203,12 @@ export function readUrlArgument(value: string | undefined, name: string): string
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new CliUsageError(
-      `Invalid argument "${name}": expected an absolute http: or https: URL, got "${value ?? ''}".`,
+      `Invalid argument "${name}": expected an absolute http: or https: URL, got "${hideUrlCredentials(value ?? '')}".`,
     )
   }
+  const credentials = urlCredentialsProblem(url)
+  if (credentials !== undefined)
+    throw new CliUsageError(`Invalid argument "${name}": ${credentials}.`)
   return url.href
 }
 
@@ -216,8 +223,13 @@ export function readOptionalUrl(
   try {
     return readUrlArgument(value, flag)
   } catch {
+    if (URL.canParse(value)) {
+      const credentials = urlCredentialsProblem(new URL(value))
+      if (credentials !== undefined)
+        throw new CliUsageError(`Invalid option "${flag}": ${credentials}.`)
+    }
     throw new CliUsageError(
-      `Invalid option "${flag}": expected an absolute http: or https: URL, got "${value}".`,
+      `Invalid option "${flag}": expected an absolute http: or https: URL, got "${hideUrlCredentials(value)}".`,
     )
   }
 }
