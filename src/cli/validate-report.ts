@@ -23,10 +23,36 @@ export interface EventReport {
   problem?: InputProblem
 }
 
-/** Receives each report as it is made and writes it; `finish` prints the summary. */
+/**
+ * Receives each report as it is made and writes it; `finish` prints the summary. `add` returns a
+ * promise when the output asked to wait (a slow pipe): await it, so memory stays flat.
+ */
 export interface Reporter {
-  add(report: EventReport): void
-  finish(): void
+  add(report: EventReport): Promise<void> | undefined
+  finish(): Promise<void> | undefined
+}
+
+/** Output is written in chunks of about this many characters, not a write per event. */
+const CHUNK_CHARS = 64 * 1024
+
+/** An output that collects text and writes it in chunks, waiting for `drain` when asked to. */
+function bufferedOutput(out: CliOutput) {
+  let pending = ''
+  const flush = (): Promise<void> | undefined => {
+    if (pending === '') return undefined
+    const text = pending
+    pending = ''
+    const stream = out as CliOutput & { once?: (event: 'drain', listener: () => void) => unknown }
+    if (out.write(text) !== false || typeof stream.once !== 'function') return undefined
+    return new Promise<void>((resolve) => stream.once?.('drain', resolve))
+  }
+  return {
+    write(text: string): Promise<void> | undefined {
+      pending += text
+      return pending.length >= CHUNK_CHARS ? flush() : undefined
+    },
+    flush,
+  }
 }
 
 /** Counts shared by the reporters. */
@@ -37,15 +63,24 @@ export interface ReportCounts {
 }
 
 /**
- * `pretty`: one paragraph per event, issues as `✖ message` / `  → at /pointer`, notes as `ℹ`,
- * then a summary line.
+ * `pretty`: one paragraph per invalid event or event with notes (and, with `verbose`, a line per
+ * valid event too), issues as `✖ message` / `  → at /pointer`, notes as `ℹ`, then a summary line.
  */
-export function createPrettyReporter(out: CliOutput, style: Style, strict: boolean): Reporter {
+export function createPrettyReporter(
+  output: CliOutput,
+  style: Style,
+  strict: boolean,
+  verbose = false,
+): Reporter {
   const counts: ReportCounts = { total: 0, invalid: 0, withNotes: 0 }
+  const out = bufferedOutput(output)
+  let printed = false
   return {
     add(report) {
       count(counts, report)
-      out.write(`${formatReport(escapeStringsDeep(report), style)}\n`)
+      if (report.ok && report.notes.length === 0 && !verbose) return undefined
+      printed = true
+      return out.write(`${formatReport(escapeStringsDeep(report), style)}\n`)
     },
     finish() {
       const mode = strict ? 'strict' : 'tolerant'
@@ -54,8 +89,9 @@ export function createPrettyReporter(out: CliOutput, style: Style, strict: boole
       const notes = counts.withNotes > 0 ? `, ${counts.withNotes} with notes` : ''
       const mark = counts.invalid > 0 ? style.red('✖') : style.green('✔')
       out.write(
-        `\n${mark} ${events} checked in ${mode} mode: ${valid} valid, ${counts.invalid} invalid${notes}.\n`,
+        `${printed ? '\n' : ''}${mark} ${events} checked in ${mode} mode: ${valid} valid, ${counts.invalid} invalid${notes}.\n`,
       )
+      return out.flush()
     },
   }
 }
@@ -83,8 +119,9 @@ export function formatReport(report: EventReport, style: Style): string {
  * `json`: one document, `{ "results": [...], "ok": boolean }`, streamed: each result is written
  * as soon as it is known, so a huge input needs no memory for its results ("ok" comes last).
  */
-export function createJsonReporter(out: CliOutput): Reporter {
+export function createJsonReporter(output: CliOutput): Reporter {
   const counts: ReportCounts = { total: 0, invalid: 0, withNotes: 0 }
+  const out = bufferedOutput(output)
   out.write('{\n  "results": [')
   return {
     add(report) {
@@ -99,11 +136,12 @@ export function createJsonReporter(out: CliOutput): Reporter {
         notes: report.notes,
       }
       const json = plainTextForTerminal(JSON.stringify(entry, null, 2)).replace(/\n/g, '\n    ')
-      out.write(`${counts.total === 1 ? '' : ','}\n    ${json}`)
+      return out.write(`${counts.total === 1 ? '' : ','}\n    ${json}`)
     },
     finish() {
       const ok = counts.invalid === 0 && counts.total > 0
       out.write(`${counts.total === 0 ? '' : '\n  '}],\n  "ok": ${ok}\n}\n`)
+      return out.flush()
     },
   }
 }

@@ -61,7 +61,7 @@ describe('the built bin (node bin/idaas-webhook-kit.js)', () => {
       join(root, 'test', 'fixtures', 'entrust', 'user.created.json'),
       'utf8',
     )
-    const result = await kit(['validate', '--strict'], { input })
+    const result = await kit(['validate', '--strict', '--verbose'], { input })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('<stdin>:1: "user.created" is valid.\n')
   })

@@ -36,7 +36,7 @@ describe('validate: bytes that are not UTF-8 are invalid JSON', () => {
       const file = await cli(['validate', 'e.json'], { cwd: dir })
       expect(file.code).toBe(1)
       expect(file.stdout).toContain('e.json:1: invalid JSON: the bytes are not valid UTF-8')
-      const lines = await cli(['validate', 'e.jsonl'], { cwd: dir })
+      const lines = await cli(['validate', 'e.jsonl', '--verbose'], { cwd: dir })
       expect(lines.code).toBe(1)
       expect(lines.stdout).toContain('e.jsonl:1: "user.created" is valid.')
       expect(lines.stdout).toContain('e.jsonl:2: invalid JSON: the bytes are not valid UTF-8')
@@ -54,7 +54,7 @@ describe('validate: bytes that are not UTF-8 are invalid JSON', () => {
   it('keeps a multi-byte character split across chunks, and a leading BOM, valid', async () => {
     const text = Buffer.from(JSON.stringify({ ...ENTRUST_EXAMPLES['user.created'], id: 'é✔😀' }))
     const cut = text.indexOf(Buffer.from('✔')) + 1
-    const run = await cli(['validate'], {
+    const run = await cli(['validate', '--verbose'], {
       stdin: [Buffer.from([0xef, 0xbb, 0xbf]), text.subarray(0, cut), text.subarray(cut)],
     })
     expect(run.stdout).toContain('<stdin>:1: "user.created" is valid.')

@@ -29,6 +29,11 @@ export const validateCommand: CliCommand = {
       flags: '--examples',
       description: 'Also validate every Entrust example bundled with the kit',
     },
+    {
+      flags: '--verbose',
+      description:
+        'Also print a line for each valid event (pretty reporter); by default only problems, notes and the summary',
+    },
   ],
   examples: [
     'idaas-webhook-kit validate event.json',
@@ -64,17 +69,22 @@ async function runValidate(input: CommandInput, context: CommandContext): Promis
   const reporter =
     reporterName === 'json'
       ? reporters.createJsonReporter(io.stdout)
-      : reporters.createPrettyReporter(io.stdout, style, strict)
+      : reporters.createPrettyReporter(
+          io.stdout,
+          style,
+          strict,
+          readBooleanOption(input.options, 'verbose'),
+        )
   const mode = strict ? 'strict' : 'tolerant'
   let failed = false
   let readFailed = false
   const report = (entry: EventReport) => {
     if (!entry.ok) failed = true
-    reporter.add(entry)
+    return reporter.add(entry)
   }
   const check = (source: string, value: unknown) => {
     const result = validateEvent(value, { mode })
-    report({
+    return report({
       source,
       ok: result.ok,
       type: typeOf(value),
@@ -86,7 +96,7 @@ async function runValidate(input: CommandInput, context: CommandContext): Promis
   if (withExamples) {
     const { ENTRUST_EXAMPLES } = await import('../../../generated/entrust-examples.js')
     for (const [type, example] of Object.entries(ENTRUST_EXAMPLES)) {
-      check(`example:${type}`, example)
+      await check(`example:${type}`, example)
     }
   }
   for (const source of sources) {
@@ -97,10 +107,13 @@ async function runValidate(input: CommandInput, context: CommandContext): Promis
     try {
       for await (const record of readEvents(chunks, { lines })) {
         const where = record.line === undefined ? name : `${name}:${record.line}`
-        if (record.kind === 'value') check(where, record.value)
-        else {
+        if (record.kind === 'value') {
+          // Await only when the output asked to wait: an await per event would cost a tick each.
+          const wait = check(where, record.value)
+          if (wait) await wait
+        } else {
           const problem = { reason: record.reason, message: record.message }
-          report({ source: where, ok: false, type: null, issues: [], notes: [], problem })
+          await report({ source: where, ok: false, type: null, issues: [], notes: [], problem })
         }
       }
     } catch (error) {
@@ -108,7 +121,7 @@ async function runValidate(input: CommandInput, context: CommandContext): Promis
       if (typeof (error as { code?: unknown } | null)?.code !== 'string') throw error
       readFailed = true
       const message = `failed to read: ${describeFsError(error)}`
-      report({
+      await report({
         source: name,
         ok: false,
         type: null,
@@ -118,7 +131,7 @@ async function runValidate(input: CommandInput, context: CommandContext): Promis
       })
     }
   }
-  reporter.finish()
+  await reporter.finish()
   if (readFailed) return EXIT_USAGE
   return failed ? EXIT_FAILURE : EXIT_OK
 }
