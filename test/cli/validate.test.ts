@@ -264,7 +264,10 @@ describe('idaas-webhook-kit validate', () => {
 
   it('reads stdin when no file is given, and for "-"', async () => {
     const piped = [JSON.stringify(grid).slice(0, 40), `${JSON.stringify(grid).slice(40)}\n`]
-    for (const argv of [['validate', '--verbose'], ['validate', '-', '--verbose']]) {
+    for (const argv of [
+      ['validate', '--verbose'],
+      ['validate', '-', '--verbose'],
+    ]) {
       const run = await cli(argv, { stdin: piped })
       expect(run.code).toBe(0)
       expect(run.stdout).toBe(`<stdin>:1: "grid.created" is valid.\n${SUMMARY_OK_1}`)
