@@ -19,6 +19,11 @@ export function classifyResponse(response: Response): AttemptOutcome {
   const { status } = response
   // The global fetch with redirect: 'manual' reports a 3xx as an opaque redirect with status 0.
   if (response.type === 'opaqueredirect') return 'redirect'
+  return classifyStatus(status)
+}
+
+/** The outcome of an HTTP status: 2xx succeeds, 3xx is a failure never followed (A7), 5xx is retried. */
+export function classifyStatus(status: number): AttemptOutcome {
   if (status >= 200 && status <= 299) return 'success'
   if (status >= 300 && status <= 399) return 'redirect'
   if (status >= 500 && status <= 599) return 'http-5xx'

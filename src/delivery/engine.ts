@@ -12,11 +12,13 @@ import { urlCredentialsProblem } from '../url-credentials.js'
 import {
   classifyError,
   classifyResponse,
+  classifyStatus,
   classifyTlsProbeError,
   DeadlineExceeded,
 } from './attempt-outcome.js'
 import { type ClockOption, type DeliveryClock, resolveClock } from './clock.js'
 import type { FetchLike } from './in-process.js'
+import { type PostAnswer, postWithNode } from './node-post.js'
 import {
   type AttemptOutcome,
   type DeliveryPolicy,
@@ -71,7 +73,10 @@ export interface DeliverOptions {
   seed?: number
   /** A random source instead of `seed`. */
   random?: RandomSource
-  /** What to POST with. @default the global `fetch` at the time of each attempt, so MSW sees it */
+  /**
+   * What to POST with, e.g. `createInProcessFetch(…)` or the global `fetch`. @default the kit's
+   * keep-alive node:http(s) client, which MSW's `setupServer()` intercepts as it does `fetch`
+   */
   fetch?: FetchLike
   /** How attempts are signed (A1–A3). */
   signing?: DeliverySigningOptions
@@ -375,7 +380,8 @@ async function runAttempt(
   try {
     end = await (clock.track ? clock.track(work) : work())
   } catch (error) {
-    if (isMisroutedRequestError(error)) throw error
+    const misrouted = misroutedRequestError(error)
+    if (misrouted !== undefined) throw misrouted
     end = classifyError(error, timedOut, policy.deadlineMs)
     if (seen.status !== undefined) end.status = seen.status
   } finally {
@@ -417,10 +423,15 @@ async function post(
       return withTls(classifyTlsProbeError(error), undefined)
     }
   }
-  // Looked up per attempt, so MSW's patched global fetch is used once `server.listen()` ran.
-  const fetchFn = context.fetch ?? globalThis.fetch
+  if (context.fetch === undefined) {
+    // The default: node:http(s) with keep-alive agents; MSW's setupServer() intercepts it too.
+    const answer = await postWithNode(context.url, { ...headers }, body, signal, (status) => {
+      seen.status = status
+    })
+    return withTls(endOf(classifyStatus(answer.status), answer), tlsProtocol)
+  }
   const response = await abortable(
-    fetchFn(context.url.href, {
+    context.fetch(context.url.href, {
       method: 'POST',
       headers: { ...headers },
       body,
@@ -429,20 +440,26 @@ async function post(
     }),
     signal,
   )
-  const status = response.status
-  seen.status = status
-  const outcome = classifyResponse(response)
-  const end: AttemptEnd = { outcome, status }
-  if (response.statusText) end.statusText = response.statusText
+  seen.status = response.status
   // Read the whole body within the deadline: a 2xx whose body arrives late is still a timeout.
   const text = await drainResponseBody(response, signal)
-  // The body is evidence only for a refused attempt.
-  if (outcome !== 'success' && text.length > 0) end.responseBody = text
-  if (outcome === 'redirect') {
-    const location = response.headers.get('location')
-    if (location !== null) end.location = location
+  const answer = {
+    status: response.status,
+    statusText: response.statusText,
+    location: response.headers.get('location') ?? undefined,
+    body: text,
   }
-  return withTls(end, tlsProtocol)
+  return withTls(endOf(classifyResponse(response), answer), tlsProtocol)
+}
+
+/** What an attempt records of a complete response. */
+function endOf(outcome: AttemptOutcome, answer: PostAnswer): AttemptEnd {
+  const end: AttemptEnd = { outcome, status: answer.status }
+  if (answer.statusText) end.statusText = answer.statusText
+  // The body is evidence only for a refused attempt.
+  if (outcome !== 'success' && answer.body.length > 0) end.responseBody = answer.body
+  if (outcome === 'redirect' && answer.location !== undefined) end.location = answer.location
+  return end
 }
 
 function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {
@@ -450,11 +467,14 @@ function withTls(end: AttemptEnd, tlsProtocol: string | undefined): AttemptEnd {
   return end
 }
 
-/** Errors that mean the request never reached a receiver because the test setup is wrong. */
-function isMisroutedRequestError(error: unknown): boolean {
-  if (isKitError(error)) return true
-  // MSW with onUnhandledRequest: 'error' rejects with "[MSW] Cannot bypass a request …".
-  return (
-    error instanceof Error && error.name === 'InternalError' && error.message.startsWith('[MSW]')
-  )
+/** The error, if any, that means the request never reached a receiver because the test setup is wrong. */
+function misroutedRequestError(error: unknown): unknown {
+  if (isKitError(error)) return error
+  // MSW with onUnhandledRequest: 'error' rejects with "[MSW] Cannot bypass a request …": fetch
+  // with that error, the node:http client with it as the `cause` of its "fetch failed".
+  const isMsw = (e: unknown): e is Error =>
+    e instanceof Error && e.name === 'InternalError' && e.message.startsWith('[MSW]')
+  if (isMsw(error)) return error
+  if (error instanceof Error && isMsw(error.cause)) return error.cause
+  return undefined
 }

@@ -197,6 +197,13 @@ describe('delivery to real HTTPS receivers with a self-signed certificate', () =
         errorCode: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
       }),
     ])
+    const viaNodeHttp = await deliver(userCreated(), { url: urls.legacy, token: 'whsec_tls' })
+    expect(viaNodeHttp.attempts).toEqual([
+      expect.objectContaining({
+        outcome: 'tls',
+        errorCode: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+      }),
+    ])
     const viaProbe = await send(urls.legacy, { tls: { probe: true, ca: certificate } })
     expect(viaProbe.attempts).toEqual([
       expect.objectContaining({
@@ -207,10 +214,17 @@ describe('delivery to real HTTPS receivers with a self-signed certificate', () =
     expect(viaProbe.attempts[0]?.error).toMatch(/^TLS probe: /)
   })
 
-  it('marks an untrusted self-signed certificate as a tls failure', async () => {
-    const report = await deliver(userCreated(), { url: urls.modern, token: 'whsec_tls' })
-    expect(report.attempts).toEqual([
-      expect.objectContaining({ outcome: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
-    ])
+  it('marks an untrusted self-signed certificate as a tls failure with node:http and with fetch', async () => {
+    const viaNodeHttp = await deliver(userCreated(), { url: urls.modern, token: 'whsec_tls' })
+    const viaFetch = await deliver(
+      userCreated(),
+      { url: urls.modern, token: 'whsec_tls' },
+      { fetch: (input, init) => fetch(input, init) },
+    )
+    for (const report of [viaNodeHttp, viaFetch]) {
+      expect(report.attempts).toEqual([
+        expect.objectContaining({ outcome: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      ])
+    }
   })
 })

@@ -92,6 +92,38 @@ describe('createReceiverHandler', () => {
     expect(report?.attempts).toEqual([expect.objectContaining({ outcome: 'network' })])
   })
 
+  it('gives the same report through MSW with the default node:http transport and with fetch', async () => {
+    const { tenant, token } = tenantWithWebhook()
+    server.use(
+      createReceiverHandler(CALLBACK, async (request) => {
+        const body = await request.text()
+        const signed = request.headers.has('signature') && request.headers.has('content-digest')
+        return new Response(`signed=${signed} bytes=${body.length}`, { status: 409 })
+      }),
+    )
+    const sent = event()
+    const target = { url: CALLBACK, token }
+    const viaNodeHttp = await deliver(sent, target, { policy: tenant.policy })
+    const viaFetch = await deliver(sent, target, {
+      policy: tenant.policy,
+      fetch: (input, init) => fetch(input, init),
+    })
+    const strip = (report: typeof viaFetch) =>
+      report.attempts.map(({ outcome, status, responseBody }) => ({
+        outcome,
+        status,
+        responseBody,
+      }))
+    expect(strip(viaNodeHttp)).toEqual([
+      {
+        outcome: 'http-4xx',
+        status: 409,
+        responseBody: `signed=true bytes=${JSON.stringify(sent).length}`,
+      },
+    ])
+    expect(strip(viaFetch)).toEqual(strip(viaNodeHttp))
+  })
+
   it('does not follow a redirect under MSW', async () => {
     const { tenant } = tenantWithWebhook()
     let followed = false
@@ -183,7 +215,7 @@ describe('the 3 s deadline against a slow in-process receiver (real time)', () =
     expect(delivered?.attempts[0]?.startedAt).toBe(timedOut?.attempts[0]?.startedAt)
   })
 
-  it('aborts the request the receiver sees when the deadline passes', async () => {
+  it('aborts the request the receiver sees when the deadline passes, with the fetch option', async () => {
     let aborted = false
     server.use(
       createReceiverHandler('https://hang.test/hooks', (request) => {
@@ -200,10 +232,31 @@ describe('the 3 s deadline against a slow in-process receiver (real time)', () =
       { url: 'https://hang.test/hooks', token: 't' },
       {
         policy: { ...createIdaasTenant().policy, name: 'short', deadlineMs: 200 },
+        // MSW's node:http interceptor gives the handler's request no abort signal; fetch does.
+        fetch: (input, init) => fetch(input, init),
       },
     )
     expect(report.attempts[0]?.outcome).toBe('timeout')
     await vi.waitFor(() => expect(aborted).toBe(true))
+  })
+
+  it('times out a hanging in-process receiver with the default node:http transport too', async () => {
+    let answer: (response: Response) => void = () => {}
+    server.use(
+      createReceiverHandler(
+        'https://hang.test/hooks',
+        () => new Promise<Response>((resolve) => (answer = resolve)),
+      ),
+    )
+    const report = await deliver(
+      event(),
+      { url: 'https://hang.test/hooks', token: 't' },
+      { policy: { ...createIdaasTenant().policy, name: 'short', deadlineMs: 200, maxAttempts: 1 } },
+    )
+    answer(new Response(null, { status: 204 })) // too late: the attempt is already over
+    expect(report.attempts).toEqual([
+      expect.objectContaining({ outcome: 'timeout', error: 'No complete response within 200 ms.' }),
+    ])
   })
 })
 
