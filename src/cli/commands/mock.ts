@@ -1,4 +1,5 @@
 import { untilProcessSignal } from '../../capture/until-stopped.js'
+import { createRequestLog } from '../../prism/request-log.js'
 import type { PrismRequestRecord } from '../../prism/summary.js'
 import { escapeControls, quoteForTerminal } from '../../terminal-text.js'
 import {
@@ -177,13 +178,21 @@ async function runMock(
       import('../../prism/document.js'),
       import('../../prism/prism-module.js'),
     ])
+  // Batched and capped per interval: a line per request written at once costs a loaded mock
+  // more throughput than Prism's validation of the request does.
+  const log = quiet
+    ? undefined
+    : createRequestLog({
+        write: (text) => io.stdout.write(text),
+        format: (record) => formatRequestLine(record, style),
+      })
   const mock = await startMockReceiver({
     port,
     host,
     ...(status === undefined ? {} : { status }),
     ...(failRate === undefined ? {} : { failRate }),
     ...(seed === undefined ? {} : { seed }),
-    ...(quiet ? {} : { onRequest: (r) => io.stdout.write(`${formatRequestLine(r, style)}\n`) }),
+    ...(log === undefined ? {} : { onRequest: (r) => log.add(r) }),
   }).catch(rethrowAsUsageError)
   const waitForStop = listenForStop(hooks)
   const out = (text: string) => io.stdout.write(`${text}\n`)
@@ -206,6 +215,7 @@ async function runMock(
     await waitForStop(mock.url)
   } finally {
     await mock.close()
+    log?.flush()
   }
   out('')
   out(formatPrismSummary(mock.summary(), 'mock'))
