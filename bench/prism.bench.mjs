@@ -1,16 +1,17 @@
-// Prism as the mock IDaaS receiver: the kit's `mock` command against a bare `prism mock` on the
-// same document, measured the same way in the same run. (1) Start-up: from spawning the process
+// Prism as the mock IDaaS receiver: the kit's `mock` command against a bare `prism mock -v silent`
+// (no request log) on the same document, measured the same way in the same run, interleaved. (1) Start-up: from spawning the process
 // to ready (the kit prints its URL only after its self-test; bare Prism prints "Prism is
 // listening" before it has compiled a validator, so both are also timed to the first validated
 // answer: POST {} → 422). (2) Valid signed deliveries per second over keep-alive loopback
 // connections, a bounded loop with a fixed number of requests in flight, the load generator in
-// this process and the server in its own. The kit's wrapper must add no more than 10 % to either.
-// Run after `npm run build`.
+// this process and the server in its own. Targets: throughput ≥ 0.9× bare Prism, start-up to the
+// first validated answer ≤ 1.1× bare Prism's time (a ratio ≥ 0.91). Run after `npm run build`.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent, request } from 'node:http'
-import { loadavg } from 'node:os'
+import { connect, createServer as createNetServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { compare, report } from './harness.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { ENTRUST_EXAMPLES, signDelivery } = await import(
@@ -22,25 +23,22 @@ const CONNECTIONS = 10 // requests in flight
 const WARM_UP_MS = 1000
 const MEASURE_MS = 5000
 const RUNS = 3 // throughput runs per server, alternating
-const MAX_OVERHEAD = 0.1
 const READY_TIMEOUT_MS = 30_000 // a server that has not printed its ready line by then is killed
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
-const fmt = (n, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 
 const servers = {
   prism: {
-    label: 'bare Prism (`prism mock`, @stoplight/prism-cli 5.14.2)',
+    label: 'bare Prism (`prism mock -v silent`, @stoplight/prism-cli 5.14.2)',
     args: [
       `${root}node_modules/@stoplight/prism-cli/dist/index.js`,
       'mock',
       `${root}generated/openapi.bundled.json`,
-      '-p',
-      '0',
+      '-v',
+      'silent',
     ],
-    ready: /Prism is listening on (http:\/\/\S+)/,
+    // -v silent also silences "Prism is listening": ready is the port accepting a connection.
+    ready: null,
     path: '/webhooks/idaas',
   },
   kit: {
@@ -56,8 +54,10 @@ const servers = {
  * the process group killed, when it exits or prints nothing ready within READY_TIMEOUT_MS.
  */
 async function startServer(server) {
+  const port = server.ready === null ? await freePort() : undefined
+  const args = port === undefined ? server.args : [...server.args, '-p', String(port)]
   const startedAt = performance.now()
-  const child = spawn(process.execPath, server.args, {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,13 +67,14 @@ async function startServer(server) {
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
   let timer
+  let polling = true
   try {
     const url = await new Promise((resolve, reject) => {
       const onData = (chunk) => {
         output += chunk
-        const match = server.ready.exec(output)
+        const match = server.ready?.exec(output)
         if (match) {
-          // Keep draining stdout (Prism logs every request) without keeping it.
+          // Keep draining stdout (the kit logs requests) without keeping it.
           child.stdout.off('data', onData)
           child.stdout.resume()
           resolve(`${match[1]}${server.path}`)
@@ -89,6 +90,21 @@ async function startServer(server) {
           reject(new Error(`${server.label} was not ready within ${READY_TIMEOUT_MS / 1000} s`)),
         READY_TIMEOUT_MS,
       )
+      if (port !== undefined) {
+        const poll = () => {
+          if (!polling) return
+          const socket = connect(port, '127.0.0.1')
+          socket.once('connect', () => {
+            socket.destroy()
+            resolve(`http://127.0.0.1:${port}${server.path}`)
+          })
+          socket.once('error', () => {
+            socket.destroy()
+            setTimeout(poll, 10)
+          })
+        }
+        poll()
+      }
     })
     const readyMs = performance.now() - startedAt
     return { child, url, readyMs, startedAt }
@@ -96,8 +112,20 @@ async function startServer(server) {
     killGroup(child)
     throw error
   } finally {
+    polling = false
     clearTimeout(timer)
   }
+}
+
+/** A port that was free a moment ago (bare Prism with -v silent cannot tell which one it took). */
+async function freePort() {
+  const server = createNetServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  server.close()
+  await once(server, 'close')
+  return port
 }
 
 /** SIGKILLs the server's whole process group (children included), if it is still there. */
@@ -194,49 +222,29 @@ async function throughput(server) {
   }
 }
 
-const loadBefore = loadavg()[0] ?? 0
-const starts = { prism: [], kit: [] }
-for (let i = 0; i < STARTS; i++) {
-  for (const name of i % 2 === 0 ? ['prism', 'kit'] : ['kit', 'prism']) {
-    starts[name].push(await firstValidatedAnswer(servers[name]))
-  }
-}
-const loads = { prism: [], kit: [] }
-for (let i = 0; i < RUNS; i++) {
-  for (const name of i % 2 === 0 ? ['prism', 'kit'] : ['kit', 'prism']) {
-    loads[name].push(await throughput(servers[name]))
-  }
-}
-
-const startMedian = (name, key) => median(starts[name].map((s) => s[key]))
-const loadMedian = (name, key) => median(loads[name].map((l) => l[key]))
-const overhead = (kit, prism, lowerIsBetter) => (lowerIsBetter ? kit / prism - 1 : prism / kit - 1)
-const verdict = (value) =>
-  `${value >= 0 ? '+' : ''}${fmt(value * 100, 1)} % ${value <= MAX_OVERHEAD ? '✅' : '❌'}`
-
-const prismReady = startMedian('prism', 'readyMs')
-const prismAnswered = startMedian('prism', 'answeredMs')
-const kitReady = startMedian('kit', 'readyMs')
-const kitAnswered = startMedian('kit', 'answeredMs')
-const prismRps = loadMedian('prism', 'rps')
-const kitRps = loadMedian('kit', 'rps')
-
-console.log(
-  `(1-minute load average before the run: ${fmt(loadBefore, 2)}; medians of ${STARTS} starts and ${RUNS} load runs of ${MEASURE_MS / 1000} s with ${CONNECTIONS} requests in flight, alternating)\n`,
-)
-console.log(
-  `| measure | ${servers.prism.label} | ${servers.kit.label} | kit overhead (target ≤ 10 %) |`,
-)
-console.log('|---|---|---|---|')
-console.log(
-  `| start → ready: first validated answer (POST {} → 422) | ${fmt(prismAnswered)} ms | ${fmt(kitAnswered)} ms | ${verdict(overhead(kitAnswered, prismAnswered, true))} |`,
-)
-console.log(
-  `| valid signed deliveries/s (204) | ${fmt(prismRps)} | ${fmt(kitRps)} | ${verdict(overhead(kitRps, prismRps, false))} |`,
-)
-console.log(
-  `| latency p50 / p99 | ${fmt(loadMedian('prism', 'p50'), 1)} / ${fmt(loadMedian('prism', 'p99'), 1)} ms | ${fmt(loadMedian('kit', 'p50'), 1)} / ${fmt(loadMedian('kit', 'p99'), 1)} ms | |`,
-)
-console.log(
-  `| info: start → ready line (Prism: "Prism is listening", before any validator is compiled; kit: its URL, after the self-test compiled and ran the validator) | ${fmt(prismReady)} ms | ${fmt(kitReady)} ms | not comparable |`,
-)
+const subject = (fn) => ({ label: 'kit', run: () => fn(servers.kit) })
+const peer = (fn) => ({ label: 'bare Prism', run: () => fn(servers.prism) })
+const answered = async (server) => (await firstValidatedAnswer(server)).answeredMs
+const rps = async (server) => (await throughput(server)).rps
+const rows = [
+  await compare({
+    measure: 'start → first validated answer (POST {} → 422)',
+    unit: 'ms',
+    subject: subject(answered),
+    peer: peer(answered),
+    target: 1 / 1.1,
+    rounds: STARTS,
+    warmUp: 0,
+  }),
+  await compare({
+    measure: `valid signed deliveries/s (204), ${CONNECTIONS} in flight, default request log`,
+    subject: subject(rps),
+    peer: peer(rps),
+    target: 0.9,
+    rounds: RUNS,
+    warmUp: 0,
+  }),
+]
+report('prism', rows, [
+  `Each throughput round: ${WARM_UP_MS / 1000} s warm-up, then ${MEASURE_MS / 1000} s measured, a fresh process per server. A start-up ratio of 0.91× or more is the ≤ 1.1× start-up target.`,
+])
