@@ -15,7 +15,7 @@ const { createEvent, createIdaasTenant, createInProcessFetch, deliver, signDeliv
 
 const AUTO_DISABLE_LIMIT_MS = 300
 const CONCURRENCY = 16
-const DELIVERIES_PER_ROUND = 3000
+const DELIVERIES_PER_ROUND = 2000
 const TOKEN = 'whsec_bench'
 
 // --- 1. auto-disable in virtual time ------------------------------------------------------------

@@ -50,7 +50,7 @@ export interface IdaasTenantOptions {
   seed?: number
   /** Where time comes from: `'virtual'`, `'real'` or a clock such as `createTimerClock()`. @default 'virtual' */
   clock?: ClockOption
-  /** What deliveries are posted with. @default the global `fetch` at the time of each attempt (MSW sees it) */
+  /** What deliveries are posted with. @default the kit's keep-alive node:http(s) client (MSW intercepts it) */
   fetch?: FetchLike
   /** The `accountId` of test deliveries (A12). @default the factories' account id, `IDAAS_FACTORY_ACCOUNT_ID` */
   accountId?: string
