@@ -1,5 +1,4 @@
 import { untilProcessSignal } from '../../capture/until-stopped.js'
-import { createRequestLog } from '../../prism/request-log.js'
 import type { PrismRequestRecord } from '../../prism/summary.js'
 import { escapeControls, quoteForTerminal } from '../../terminal-text.js'
 import {
@@ -171,13 +170,19 @@ async function runMock(
   })
   const quiet = readBooleanOption(options, 'quiet')
 
-  const [{ startMockReceiver }, { formatPrismSummary }, { OPENAPI_DOCUMENT_FILE }, prismModule] =
-    await Promise.all([
-      import('../../prism/mock-receiver.js'),
-      import('../../prism/summary.js'),
-      import('../../prism/document.js'),
-      import('../../prism/prism-module.js'),
-    ])
+  const [
+    { startMockReceiver },
+    { formatPrismSummary },
+    { OPENAPI_DOCUMENT_FILE },
+    prismModule,
+    { createRequestLog },
+  ] = await Promise.all([
+    import('../../prism/mock-receiver.js'),
+    import('../../prism/summary.js'),
+    import('../../prism/document.js'),
+    import('../../prism/prism-module.js'),
+    import('../../prism/request-log.js'),
+  ])
   // Batched and capped per interval: a line per request written at once costs a loaded mock
   // more throughput than Prism's validation of the request does.
   const log = quiet
