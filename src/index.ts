@@ -175,8 +175,10 @@ export { formatGithubAnnotations } from './reporters/github-actions.js'
 // Capture, check and replay of real deliveries (no Prism: the mock and the proxy are in "./prism")
 export { CAPTURE_FORMAT, CAPTURE_SCHEMA_ID, CAPTURE_VERSION } from './capture/format.js'
 export {
+  CAPTURE_KEEP_BODY_BYTES,
   CAPTURE_MAX_BODY_BYTES,
   CAPTURE_SUGGESTED_PATH,
+  captureLineBytesFor,
   startCaptureReceiver,
 } from './capture/capture-receiver.js'
 export { createSelfSignedCertificate } from './capture/certificate.js'
@@ -186,5 +188,12 @@ export {
   readCaptureFile,
   readCaptureLines,
 } from './capture/read-captures.js'
-export { checkDeliveries, describeDriftReport, formatDriftReport } from './capture/check.js'
+export {
+  checkCaptureStream,
+  checkDeliveries,
+  createDeliveryChecker,
+  describeDriftReport,
+  formatDriftReport,
+  MAX_REPORTED_PROBLEMS,
+} from './capture/check.js'
 export { replayDeliveries } from './capture/replay.js'

@@ -104,6 +104,7 @@ export type {
 } from './capture/read-captures.js'
 export type {
   CheckDeliveriesOptions,
+  DeliveryChecker,
   DriftFinding,
   DriftReport,
   DriftReportStyle,

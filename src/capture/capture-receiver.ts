@@ -1,4 +1,12 @@
-import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs'
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -8,6 +16,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { resolve } from 'node:path'
 import { createSecureContext, type TLSSocket } from 'node:tls'
 import { formatMessage, KitError, MESSAGE_PREFIX } from '../errors.js'
+import { describeValue } from '../schema/issues.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import type { PublicUrlOption } from '../signing/target-uri.js'
 import { createDeliveryVerifier, type VerifyDeliveryResult } from '../signing/verify.js'
@@ -19,6 +28,7 @@ import {
   type CaptureRecord,
   encodeBody,
 } from './format.js'
+import { CAPTURE_MAX_LINE_BYTES, isRecordOpening } from './read-captures.js'
 import {
   checkHost,
   checkMaxBodyBytes,
@@ -64,6 +74,11 @@ export interface CaptureReceiverOptions {
   tls?: boolean | { key: string | Buffer; cert: string | Buffer }
   /** `fdatasync` after each line: survives a power cut, not only a crash, at a cost of milliseconds. @default false */
   fsync?: boolean
+  /**
+   * Without `out`, the most recent records stay in memory up to this many body bytes in total
+   * (and 10,000 records); with `out` no record is kept in memory. @default 67108864 (64 MiB)
+   */
+  keepBodyBytes?: number
   /** Called after each request is recorded and answered; an exception is printed to stderr, not thrown. */
   onCapture?: (record: CaptureRecord) => void
 }
@@ -80,8 +95,16 @@ export interface CaptureReceiver {
   readonly certificate: string | undefined
   /** The certificate's SHA-256 fingerprint, with `tls`. */
   readonly fingerprint256: string | undefined
-  /** The most recent records (up to 10,000), oldest first. */
+  /**
+   * Without `out`: the most recent records, oldest first (up to 10,000 and `keepBodyBytes` of
+   * bodies). With `out`: empty, the file holds them (read it with `readCaptureFile`).
+   */
   readonly records: readonly CaptureRecord[]
+  /**
+   * Bytes removed from the end of `out` at start: the incomplete last line an interrupted
+   * capture left (crash residue, never an acknowledged record). 0 when there was none.
+   */
+  readonly discardedBytes: number
   /** How many requests were recorded since start. */
   readonly count: number
   /** Stops listening, closes every socket and the file; resolves when done. Safe to call twice. */
@@ -89,6 +112,19 @@ export interface CaptureReceiver {
 }
 
 const RECORD_LIMIT = 10_000
+
+/** Bodies kept in memory without `out`: 64 MiB in total. */
+export const CAPTURE_KEEP_BODY_BYTES = 64 * 1024 * 1024
+
+/**
+ * The longest capture line a body of `maxBodyBytes` can produce: the body as base64 at worst
+ * (see `encodeBody`), plus 128 KiB for the headers (Node caps them at 16 KiB, 6× when every byte
+ * is JSON-escaped) and the other fields. `check` and `replay` read lines up to
+ * `maxLineBytes` (8 MiB by default): above it, pass them this number.
+ */
+export function captureLineBytesFor(maxBodyBytes: number): number {
+  return 4 * Math.ceil(maxBodyBytes / 3) + 128 * 1024
+}
 
 /**
  * Starts a recording receiver for real IDaaS deliveries (through a tunnel from a staging tenant):
@@ -131,10 +167,12 @@ export async function startCaptureReceiver(
   }
 
   const out = options.out === undefined ? undefined : resolve(options.out)
+  const keepBodyBytes = checkKeepBodyBytes(options.keepBodyBytes ?? CAPTURE_KEEP_BODY_BYTES)
   let fd: number | undefined
-  // True while the file ends in the middle of a line (a crash, or a failed write): the next
-  // record then starts with a newline, so that only the fragment is lost, not the record too.
+  // True while the file ends in the middle of a line that could not be removed: the next record
+  // then starts with a newline, and the fragment stays visible as damage to `check`.
   let midLine = false
+  let discardedBytes = 0
   if (out !== undefined) {
     try {
       fd = openSync(out, 'a+')
@@ -145,7 +183,13 @@ export async function startCaptureReceiver(
       })
     }
     try {
-      midLine = endsMidLine(fd)
+      const tail = inspectTail(fd, out)
+      if (tail.kind === 'fragment') {
+        // Crash residue: never an acknowledged record (the answer follows the write). Removing it
+        // keeps the file readable: only its last line may be incomplete (see readCaptureLines).
+        ftruncateSync(fd, tail.start)
+        discardedBytes = tail.bytes
+      } else midLine = tail.kind === 'unterminated'
     } catch (error) {
       closeSync(fd)
       throw error
@@ -153,26 +197,40 @@ export async function startCaptureReceiver(
   }
 
   const records: CaptureRecord[] = []
+  let keptBytes = 0
   let seq = 0
   const append = (record: CaptureRecord) => {
     if (fd !== undefined) {
       // One write per line with O_APPEND, before the answer: a record IDaaS saw acknowledged is
       // in the file even if this process dies right after.
       const bytes = Buffer.from(`${midLine ? '\n' : ''}${JSON.stringify(record)}\n`, 'utf8')
+      const sizeBefore = fstatSync(fd).size
       let written = 0
       try {
         while (written < bytes.byteLength) {
           written += writeSync(fd, bytes, written, bytes.byteLength - written)
         }
       } catch (error) {
-        if (written > 0) midLine = true
+        if (written > 0) {
+          // Take the partial line back, so that no fragment ends up in the middle of the file.
+          try {
+            ftruncateSync(fd, sizeBefore)
+          } catch {
+            midLine = true
+          }
+        }
         throw error
       }
       midLine = false
       if (options.fsync === true) fdatasyncSync(fd)
+      // On disk now: nothing of it is kept in memory.
+      return
     }
     records.push(record)
-    if (records.length > RECORD_LIMIT) records.splice(0, records.length - RECORD_LIMIT)
+    keptBytes += record.body?.data.length ?? 0
+    while (records.length > RECORD_LIMIT || (keptBytes > keepBodyBytes && records.length > 1)) {
+      keptBytes -= (records.shift() as CaptureRecord).body?.data.length ?? 0
+    }
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -277,6 +335,7 @@ export async function startCaptureReceiver(
     certificate: tls ? String(tls.cert) : undefined,
     fingerprint256,
     records,
+    discardedBytes,
     get count() {
       return seq
     },
@@ -327,12 +386,61 @@ async function checkTls(value: { key?: unknown; cert?: unknown }): Promise<strin
   return fingerprint256
 }
 
-/** True when the file is not empty and its last byte is not a newline. */
-function endsMidLine(fd: number): boolean {
+type Tail =
+  | { kind: 'complete' }
+  | { kind: 'unterminated' }
+  | { kind: 'fragment'; start: number; bytes: number }
+
+/**
+ * How the file ends: after a newline (or empty), with a complete JSON line that lacks its
+ * newline, or with the incomplete start of a capture record (crash residue). Anything else is
+ * not a capture file, and is refused rather than appended to. Reads backwards in 64 KiB steps.
+ */
+function inspectTail(fd: number, path: string): Tail {
   const { size } = fstatSync(fd)
-  if (size === 0) return false
-  const last = Buffer.alloc(1)
-  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a
+  if (size === 0) return { kind: 'complete' }
+  const step = Buffer.alloc(64 * 1024)
+  let end = size
+  let start = 0
+  search: while (end > 0) {
+    const from = Math.max(0, end - step.byteLength)
+    const read = readSync(fd, step, 0, end - from, from)
+    for (let i = read - 1; i >= 0; i--) {
+      if (step[i] === 0x0a) {
+        if (from + i === size - 1) return { kind: 'complete' }
+        start = from + i + 1
+        break search
+      }
+    }
+    end = from
+  }
+  const bytes = size - start
+  const head = Buffer.alloc(Math.min(bytes, 64))
+  readSync(fd, head, 0, head.byteLength, start)
+  const opening = head.toString('utf8').replace(/^\s+/, '')
+  if (!isRecordOpening(opening)) {
+    throw new KitError(
+      `Failed to open the capture file "${path}": its last line is not a capture record. Is it a capture file? Pass another "out" (CLI "--out").`,
+    )
+  }
+  if (bytes > CAPTURE_MAX_LINE_BYTES) return { kind: 'fragment', start, bytes }
+  const line = Buffer.alloc(bytes)
+  readSync(fd, line, 0, bytes, start)
+  try {
+    JSON.parse(line.toString('utf8'))
+    return { kind: 'unterminated' }
+  } catch {
+    return { kind: 'fragment', start, bytes }
+  }
+}
+
+function checkKeepBodyBytes(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new KitError(
+      `Invalid option "keepBodyBytes": expected a whole number of bytes (0 or more), got ${describeValue(value)}.`,
+    )
+  }
+  return value
 }
 
 /** An error's message without the kit's prefix, to put inside another kit message. */

@@ -1,9 +1,10 @@
+import { timingSafeEqual } from 'node:crypto'
 import { type Dictionary, isInnerList, parseDictionary } from 'structured-headers'
 import { formatMessage, KitError } from '../errors.js'
 import { PLAIN_STYLE, type ReporterStyle } from '../reporters/style.js'
 import type { ValidationIssue } from '../schema/issues.js'
 import { validateEvent } from '../schema/validate.js'
-import { checkContentDigest } from '../signing/content-digest.js'
+import { digestBody, isDigestAlgorithm } from '../signing/content-digest.js'
 import {
   DEFAULT_MAX_AGE_SECONDS,
   DEFAULT_MAX_SKEW_SECONDS,
@@ -12,12 +13,18 @@ import {
   IDAAS_METHOD,
   IDAAS_SIGNATURE_ALGORITHM,
   IDAAS_SIGNATURE_LABEL,
+  type DigestAlgorithm,
   type KeyEncoding,
 } from '../signing/profile.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import { createDeliveryVerifier } from '../signing/verify.js'
-import { bodyMatchesRecord, type CaptureRecord, decodeBody, headerOf } from './format.js'
-import type { CaptureEntry, CaptureReadProblem } from './read-captures.js'
+import { type CapturedBody, type CaptureRecord, decodeBody, headerOf } from './format.js'
+import {
+  type CaptureEntry,
+  type CaptureReadProblem,
+  type ReadCaptureOptions,
+  readCaptureLines,
+} from './read-captures.js'
 
 /** `error`: the delivery breaks the schemas. `drift`: the schemas or the kit's assumptions are out of date. */
 export type FindingSeverity = 'error' | 'drift'
@@ -79,8 +86,10 @@ export interface DriftReport {
   errors: DriftFinding[]
   /** What the schemas or the kit's assumptions (A1–A5, A14, A15) did not expect. */
   drift: DriftFinding[]
-  /** Lines that could not be read; `fatal: false` for a truncated last line. */
+  /** Lines that could not be read (the first 1,000); `fatal: false` for a truncated last line. */
   problems: CaptureReadProblem[]
+  /** Unreadable lines beyond the first 1,000, counted but not listed. */
+  problemsOmitted?: number
   /** Signature checks: with a token (`token`), from the capture run (`capture`), or none. */
   signatures: {
     source: 'token' | 'capture' | 'none'
@@ -114,21 +123,58 @@ const KIT_PARAMETERS = ['created', 'alg']
 const UNKNOWN_TYPE = '(unknown)'
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
-/**
- * The drift report of captured deliveries: each body validated in strict mode (A15), its headers
- * compared with the signing profile the kit assumes (A1–A4), findings grouped with the field
- * path and how many deliveries showed them. Schema violations are errors; unknown event types,
- * unknown fields, new `const`/`enum` values and signature-profile surprises are drift.
- * @example
- * const { entries, problems } = await readCaptureFile('deliveries.jsonl')
- * const report = checkDeliveries(entries, {}, problems)
- * if (!report.ok) console.log(formatDriftReport(report))
- */
 export function checkDeliveries(
   entries: Iterable<CaptureEntry>,
   options: CheckDeliveriesOptions = {},
   problems: readonly CaptureReadProblem[] = [],
 ): DriftReport {
+  const checker = createDeliveryChecker(options)
+  for (const entry of entries) checker.add(entry)
+  for (const problem of problems) checker.addProblem(problem)
+  return checker.report()
+}
+
+/**
+ * The drift report of a capture file read in one streaming pass: memory stays flat in the
+ * file's size (one line at a time, findings grouped as they come). Rejects only when the file
+ * cannot be read.
+ * @example const report = await checkCaptureStream(createReadStream('deliveries.jsonl'))
+ */
+export async function checkCaptureStream(
+  chunks: AsyncIterable<string | Uint8Array>,
+  options: CheckDeliveriesOptions & ReadCaptureOptions = {},
+): Promise<DriftReport> {
+  const { maxLineBytes, ...checkOptions } = options
+  const checker = createDeliveryChecker(checkOptions)
+  const lines = readCaptureLines(chunks, maxLineBytes === undefined ? {} : { maxLineBytes })
+  for await (const item of lines) {
+    if (item.type === 'record') checker.add(item.entry)
+    else checker.addProblem(item.problem)
+  }
+  return checker.report()
+}
+
+/** Reports at most this many unreadable lines one by one; the rest are counted. */
+export const MAX_REPORTED_PROBLEMS = 1000
+
+/** A drift check fed one delivery at a time: see {@link checkDeliveries}. */
+export interface DeliveryChecker {
+  /** Checks one capture record and adds its findings to the groups. */
+  add(entry: CaptureEntry): void
+  /** Adds a line that could not be read. */
+  addProblem(problem: CaptureReadProblem): void
+  /** The report of everything added so far. */
+  report(): DriftReport
+}
+
+/**
+ * Creates a drift check fed one delivery at a time, keeping only the grouped findings (and at
+ * most {@link MAX_REPORTED_PROBLEMS} unreadable lines), so memory does not grow with the input.
+ * @example
+ * const checker = createDeliveryChecker({ token })
+ * for await (const item of readCaptureLines(stream)) item.type === 'record' ? checker.add(item.entry) : checker.addProblem(item.problem)
+ */
+export function createDeliveryChecker(options: CheckDeliveriesOptions = {}): DeliveryChecker {
   if (options.publicUrl !== undefined && toTargetUri(options.publicUrl) === undefined) {
     throw new KitError(
       `Invalid option "publicUrl": expected the absolute callback URL registered in IDaaS, got ${JSON.stringify(String(options.publicUrl))}.`,
@@ -142,58 +188,85 @@ export function checkDeliveries(
     valid: 0,
     invalid: 0,
   }
+  const problems: CaptureReadProblem[] = []
+  let problemCount = 0
+  let fatalProblems = 0
   let deliveries = 0
   let clean = 0
   let withErrors = 0
   let withDriftOnly = 0
-  for (const { line, record } of entries) {
-    deliveries++
-    const analysis = analyse(record, options)
-    const type = analysis.type ?? UNKNOWN_TYPE
-    eventTypes.set(type, (eventTypes.get(type) ?? 0) + 1)
-    if (analysis.signature !== undefined) {
-      if (options.token === undefined) signatures.source = 'capture'
-      signatures.checked++
-      if (analysis.signature) signatures.valid++
-      else signatures.invalid++
-    }
-    const seen = new Set<string>()
-    for (const finding of analysis.findings) {
-      const key = `${finding.severity}\u0000${finding.kind}\u0000${finding.path}\u0000${finding.message}`
-      if (seen.has(key)) continue
-      seen.add(key)
-      let group = groups.get(key)
-      if (group === undefined) {
-        group = { ...finding, count: 0, eventTypes: [], lines: [] }
-        groups.set(key, group)
-      }
-      group.count++
-      if (!group.eventTypes.includes(type)) group.eventTypes.push(type)
-      if (group.lines.length < MAX_LINES) group.lines.push(line)
-    }
-    const hasError = analysis.findings.some((f) => f.severity === 'error')
-    if (hasError) withErrors++
-    else if (analysis.findings.length > 0) withDriftOnly++
-    else clean++
-  }
-  const byCount = (a: DriftFinding, b: DriftFinding) =>
-    b.count - a.count || a.path.localeCompare(b.path) || a.message.localeCompare(b.message)
-  const all = [...groups.values()]
-  const errors = all.filter((f) => f.severity === 'error').sort(byCount)
+  const verifiers = new Map<KeyEncoding, Map<string, ReturnType<typeof createDeliveryVerifier>>>()
+  const context: AnalysisContext = { options, verifiers }
   return {
-    format: 'idaas-webhook-kit.drift-report',
-    version: 1,
-    deliveries,
-    clean,
-    withErrors,
-    withDriftOnly,
-    eventTypes: Object.fromEntries(eventTypes),
-    errors,
-    drift: all.filter((f) => f.severity === 'drift').sort(byCount),
-    problems: [...problems],
-    signatures,
-    ok: errors.length === 0 && !problems.some((p) => p.fatal),
+    add({ line, record }) {
+      deliveries++
+      const analysis = analyse(record, context)
+      const type = analysis.type ?? UNKNOWN_TYPE
+      eventTypes.set(type, (eventTypes.get(type) ?? 0) + 1)
+      if (analysis.signature !== undefined) {
+        if (options.token === undefined) signatures.source = 'capture'
+        signatures.checked++
+        if (analysis.signature) signatures.valid++
+        else signatures.invalid++
+      }
+      const seen = new Set<string>()
+      for (const finding of analysis.findings) {
+        const key = `${finding.severity}\u0000${finding.kind}\u0000${finding.path}\u0000${finding.message}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        let group = groups.get(key)
+        if (group === undefined) {
+          group = { ...finding, count: 0, eventTypes: [], lines: [] }
+          groups.set(key, group)
+        }
+        group.count++
+        if (!group.eventTypes.includes(type)) group.eventTypes.push(type)
+        if (group.lines.length < MAX_LINES) group.lines.push(line)
+      }
+      const hasError = analysis.findings.some((f) => f.severity === 'error')
+      if (hasError) withErrors++
+      else if (analysis.findings.length > 0) withDriftOnly++
+      else clean++
+    },
+    addProblem(problem) {
+      problemCount++
+      if (problem.fatal) fatalProblems++
+      if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(problem)
+    },
+    report() {
+      const byCount = (a: DriftFinding, b: DriftFinding) =>
+        b.count - a.count || a.path.localeCompare(b.path) || a.message.localeCompare(b.message)
+      const all = [...groups.values()].map((f) => ({
+        ...f,
+        eventTypes: [...f.eventTypes],
+        lines: [...f.lines],
+      }))
+      const errors = all.filter((f) => f.severity === 'error').sort(byCount)
+      return {
+        format: 'idaas-webhook-kit.drift-report',
+        version: 1,
+        deliveries,
+        clean,
+        withErrors,
+        withDriftOnly,
+        eventTypes: Object.fromEntries(eventTypes),
+        errors,
+        drift: all.filter((f) => f.severity === 'drift').sort(byCount),
+        problems: [...problems],
+        ...(problemCount > problems.length ? { problemsOmitted: problemCount - problems.length } : {}),
+        signatures: { ...signatures },
+        ok: errors.length === 0 && fatalProblems === 0,
+      }
+    },
   }
+}
+
+interface AnalysisContext {
+  options: CheckDeliveriesOptions
+  /** One verifier per key encoding and public URL: created once, used for every record. */
+  verifiers: Map<KeyEncoding, Map<string, ReturnType<typeof createDeliveryVerifier>>>
+  /** The arrival time of the record being verified, in epoch ms. */
+  arrivedAt?: number | undefined
 }
 
 interface Analysis {
@@ -203,12 +276,15 @@ interface Analysis {
   signature: boolean | undefined
 }
 
-function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analysis {
+function analyse(record: CaptureRecord, context: AnalysisContext): Analysis {
+  const { options } = context
   const findings: RawFinding[] = []
   const add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) =>
     findings.push({ severity, kind, path, message })
   let type: string | undefined
   let bytes: Buffer | undefined
+  // Each digest of the body is computed once, for the record's hash and for Content-Digest.
+  const digests = new BodyDigests()
 
   if (record.method !== IDAAS_METHOD) {
     add('drift', 'method', '', `method is "${record.method}"; IDaaS sends "${IDAAS_METHOD}"`)
@@ -225,7 +301,7 @@ function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analys
     )
   } else {
     bytes = decodeBody(record.body)
-    if (!bodyMatchesRecord(record.body, bytes)) {
+    if (!matchesRecord(record.body, bytes, digests)) {
       add(
         'error',
         'corrupt-record',
@@ -235,24 +311,29 @@ function analyse(record: CaptureRecord, options: CheckDeliveriesOptions): Analys
       bytes = undefined
     }
   }
-  if (bytes !== undefined) {
-    type = checkBody(bytes, add)
+  if (bytes !== undefined && record.body !== null) {
+    type = checkBody(record.body, bytes, add)
   }
-  checkHeaders(record, bytes, add)
-  const signature = checkSignature(record, options, add)
+  checkHeaders(record, bytes, digests, add)
+  const signature = checkSignature(record, bytes, context, add)
   return { type, findings, signature }
 }
 
 type Add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) => void
 
 /** Validates the payload in strict mode; returns its `type` when it has one. */
-function checkBody(bytes: Buffer, add: Add): string | undefined {
+function checkBody(body: CapturedBody, bytes: Buffer, add: Add): string | undefined {
   let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    add('error', 'invalid-body', '', 'body is not valid UTF-8')
-    return undefined
+  if (body.encoding === 'utf8') {
+    // The stored text is the body (its bytes matched the record's hash): no second decode.
+    text = body.data.charCodeAt(0) === 0xfeff ? body.data.slice(1) : body.data
+  } else {
+    try {
+      text = strictUtf8.decode(bytes)
+    } catch {
+      add('error', 'invalid-body', '', 'body is not valid UTF-8')
+      return undefined
+    }
   }
   let value: unknown
   try {
@@ -304,7 +385,12 @@ function parseField(value: string): Dictionary | undefined {
   }
 }
 
-function checkHeaders(record: CaptureRecord, bytes: Buffer | undefined, add: Add): void {
+function checkHeaders(
+  record: CaptureRecord,
+  bytes: Buffer | undefined,
+  digests: BodyDigests,
+  add: Add,
+): void {
   const contentType = headerOf(record, 'content-type')
   if (contentType === undefined) {
     add(
@@ -354,7 +440,7 @@ function checkHeaders(record: CaptureRecord, bytes: Buffer | undefined, add: Add
         }
       }
       if (bytes !== undefined) {
-        const problem = checkContentDigest(digest, bytes)
+        const problem = contentDigestProblem(parsed, bytes, digests)
         if (problem?.problem === 'mismatch') {
           add(
             'drift',
@@ -385,89 +471,8 @@ function checkHeaders(record: CaptureRecord, bytes: Buffer | undefined, add: Add
     )
   }
   if (inputs !== undefined) {
-    for (const label of inputs.keys()) {
-      if (label !== IDAAS_SIGNATURE_LABEL) {
-        add(
-          'drift',
-          'signature-input',
-          'Signature-Input',
-          `signature label "${label}"; the kit uses "${IDAAS_SIGNATURE_LABEL}"`,
-        )
-      }
-    }
-    const member = inputs.get(IDAAS_SIGNATURE_LABEL)
-    if (member === undefined) {
-      add(
-        'drift',
-        'signature-input',
-        'Signature-Input',
-        `no signature labelled "${IDAAS_SIGNATURE_LABEL}"`,
-      )
-    } else if (!isInnerList(member)) {
-      add(
-        'drift',
-        'signature-input',
-        'Signature-Input',
-        `member "${IDAAS_SIGNATURE_LABEL}" is not an inner list of components`,
-      )
-    } else {
-      const [items, parameters] = member
-      const components = items.map(([value]) => String(value))
-      const expected = IDAAS_COVERED_COMPONENTS.join(' ')
-      if (components.join(' ') !== expected) {
-        const list = components.map((c) => `"${c}"`).join(' ')
-        const kit = IDAAS_COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')
-        add(
-          'drift',
-          'signature-input',
-          'Signature-Input',
-          `covered components are (${list}); the kit covers (${kit})`,
-        )
-      }
-      for (const name of parameters.keys()) {
-        if (!KIT_PARAMETERS.includes(name)) {
-          add(
-            'drift',
-            'signature-input',
-            'Signature-Input',
-            `parameter "${name}" is not sent by the kit (A3)`,
-          )
-        }
-      }
-      for (const name of KIT_PARAMETERS) {
-        if (!parameters.has(name)) {
-          add(
-            'drift',
-            'signature-input',
-            'Signature-Input',
-            `parameter "${name}" is missing; the kit sends it (A3)`,
-          )
-        }
-      }
-      const alg = parameters.get('alg')
-      if (alg !== undefined && alg !== IDAAS_SIGNATURE_ALGORITHM) {
-        add(
-          'drift',
-          'signature-input',
-          'Signature-Input',
-          `alg is ${JSON.stringify(String(alg))}; the profile says "${IDAAS_SIGNATURE_ALGORITHM}"`,
-        )
-      }
-      const created = parameters.get('created')
-      const arrived = Date.parse(record.receivedAt) / 1000
-      if (typeof created === 'number' && Number.isFinite(arrived)) {
-        const age = Math.round(arrived - created)
-        if (age > DEFAULT_MAX_AGE_SECONDS || -age > DEFAULT_MAX_SKEW_SECONDS) {
-          add(
-            'drift',
-            'signature-input',
-            'Signature-Input',
-            `"created" is outside the kit's replay window on arrival (A4: ${DEFAULT_MAX_AGE_SECONDS} s old, ${DEFAULT_MAX_SKEW_SECONDS} s ahead)`,
-          )
-        }
-      } else if (created !== undefined && typeof created !== 'number') {
-        add('drift', 'signature-input', 'Signature-Input', '"created" is not an integer')
-      }
+    for (const message of signingProfileDifferences(inputs, Date.parse(record.receivedAt))) {
+      add('drift', 'signature-input', 'Signature-Input', message)
     }
   }
 
@@ -495,11 +500,74 @@ function checkHeaders(record: CaptureRecord, bytes: Buffer | undefined, add: Add
   }
 }
 
+/**
+ * Every difference of a parsed `Signature-Input` from the IDaaS signing profile (A3): a label
+ * other than "sig", covered components other than exactly ("@method" "@target-uri"
+ * "content-digest"), `alg` missing or other than "hmac-sha256", `created`/`expires` that are not
+ * integers, parameters the kit does not send, and a `created` outside the replay window (A4) at
+ * `arrivedAt` (epoch ms; NaN skips that).
+ * @internal
+ */
+export function signingProfileDifferences(inputs: Dictionary, arrivedAt: number): string[] {
+  const found: string[] = []
+  for (const label of inputs.keys()) {
+    if (label !== IDAAS_SIGNATURE_LABEL) {
+      found.push(`signature label "${label}"; the kit uses "${IDAAS_SIGNATURE_LABEL}"`)
+    }
+  }
+  const member = inputs.get(IDAAS_SIGNATURE_LABEL)
+  if (member === undefined) {
+    found.push(`no signature labelled "${IDAAS_SIGNATURE_LABEL}"`)
+    return found
+  }
+  if (!isInnerList(member)) {
+    found.push(`member "${IDAAS_SIGNATURE_LABEL}" is not an inner list of components`)
+    return found
+  }
+  const [items, parameters] = member
+  const components = items.map(([value]) => String(value))
+  if (components.join(' ') !== IDAAS_COVERED_COMPONENTS.join(' ')) {
+    const list = components.map((c) => `"${c}"`).join(' ')
+    const kit = IDAAS_COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')
+    found.push(`covered components are (${list}); the kit covers (${kit})`)
+  }
+  for (const name of parameters.keys()) {
+    if (!KIT_PARAMETERS.includes(name)) found.push(`parameter "${name}" is not sent by the kit (A3)`)
+  }
+  const alg = parameters.get('alg')
+  if (alg === undefined) {
+    found.push(`"alg" is missing; the profile says "${IDAAS_SIGNATURE_ALGORITHM}" (A3)`)
+  } else if (alg !== IDAAS_SIGNATURE_ALGORITHM) {
+    found.push(
+      `alg is ${JSON.stringify(String(alg))}; the profile says "${IDAAS_SIGNATURE_ALGORITHM}"`,
+    )
+  }
+  const created = parameters.get('created')
+  if (created === undefined) found.push('parameter "created" is missing; the kit sends it (A3)')
+  for (const name of ['created', 'expires']) {
+    const value = parameters.get(name)
+    if (value !== undefined && !Number.isInteger(value)) {
+      found.push(`"${name}" is not an integer (RFC 9421 §2.3)`)
+    }
+  }
+  if (Number.isInteger(created) && Number.isFinite(arrivedAt)) {
+    const age = Math.round(arrivedAt / 1000 - (created as number))
+    if (age > DEFAULT_MAX_AGE_SECONDS || -age > DEFAULT_MAX_SKEW_SECONDS) {
+      found.push(
+        `"created" is outside the kit's replay window on arrival (A4: ${DEFAULT_MAX_AGE_SECONDS} s old, ${DEFAULT_MAX_SKEW_SECONDS} s ahead)`,
+      )
+    }
+  }
+  return found
+}
+
 function checkSignature(
   record: CaptureRecord,
-  options: CheckDeliveriesOptions,
+  bytes: Buffer | undefined,
+  context: AnalysisContext,
   add: Add,
 ): boolean | undefined {
+  const { options } = context
   if (options.token === undefined) {
     if (!record.signature.checked) return undefined
     if (!record.signature.ok) {
@@ -512,15 +580,15 @@ function checkSignature(
     }
     return record.signature.ok
   }
-  const body = record.body
-  if (body === null) return undefined
+  if (record.body === null) return undefined
+  const body = bytes ?? decodeBody(record.body)
   // No prototype: a captured header named "__proto__" or "constructor" is an ordinary key.
   const headers: Record<string, string[]> = Object.create(null)
   for (const [name, value] of record.headers) {
     const key = name.toLowerCase()
-    const values = headers[key] ?? []
-    values.push(value)
-    headers[key] = values
+    const list = headers[key]
+    if (list === undefined) headers[key] = [value]
+    else list.push(value)
   }
   const publicUrl = options.publicUrl ?? record.publicUrl
   if (toTargetUri(publicUrl ?? record.url) === undefined) {
@@ -535,13 +603,14 @@ function checkSignature(
     return undefined
   }
   const arrivedAt = Date.parse(record.receivedAt)
+  context.arrivedAt = Number.isFinite(arrivedAt) ? arrivedAt : undefined
   const verifyWith = (keyEncoding: KeyEncoding) =>
-    createDeliveryVerifier({
-      token: options.token as string | readonly string[],
-      keyEncoding,
-      ...(publicUrl === undefined ? {} : { publicUrl }),
-      ...(Number.isFinite(arrivedAt) ? { now: () => arrivedAt } : {}),
-    })({ method: record.method, url: record.url, headers, body: decodeBody(body) })
+    verifierFor(context, keyEncoding, publicUrl)({
+      method: record.method,
+      url: record.url,
+      headers,
+      body,
+    })
   const keyEncoding = options.keyEncoding ?? 'utf8'
   const result = verifyWith(keyEncoding)
   if (result.ok) return true
@@ -565,6 +634,78 @@ function checkSignature(
   }
   add('drift', 'signature', 'Signature', `signature did not verify (${result.reason})`)
   return false
+}
+
+/** The verifier for a key encoding and public URL, created once (deriving the key once). */
+function verifierFor(
+  context: AnalysisContext,
+  keyEncoding: KeyEncoding,
+  publicUrl: string | undefined,
+): ReturnType<typeof createDeliveryVerifier> {
+  let byUrl = context.verifiers.get(keyEncoding)
+  if (byUrl === undefined) {
+    byUrl = new Map()
+    context.verifiers.set(keyEncoding, byUrl)
+  }
+  const key = publicUrl ?? ''
+  let verifier = byUrl.get(key)
+  if (verifier === undefined) {
+    verifier = createDeliveryVerifier({
+      token: context.options.token as string | readonly string[],
+      keyEncoding,
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+      // Each delivery is verified at its own arrival time.
+      now: () => context.arrivedAt ?? Date.now(),
+    })
+    byUrl.set(key, verifier)
+  }
+  return verifier
+}
+
+/** The body's digests, each computed at most once per record. */
+class BodyDigests {
+  readonly #values = new Map<DigestAlgorithm, Buffer>()
+  of(bytes: Uint8Array, algorithm: DigestAlgorithm): Buffer {
+    let value = this.#values.get(algorithm)
+    if (value === undefined) {
+      value = digestBody(bytes, algorithm)
+      this.#values.set(algorithm, value)
+    }
+    return value
+  }
+}
+
+/** As `bodyMatchesRecord`, with the SHA-256 from `digests`. */
+function matchesRecord(body: CapturedBody, bytes: Buffer, digests: BodyDigests): boolean {
+  if (bytes.byteLength !== body.bytes) return false
+  if (typeof body.sha256 !== 'string') return true
+  return digests.of(bytes, 'sha-256').toString('base64') === body.sha256
+}
+
+/**
+ * As `checkContentDigest` (RFC 9530: every sha-256 and sha-512 member must match, at least one
+ * must be checkable), on the dictionary already parsed and with the digests computed once.
+ */
+function contentDigestProblem(
+  dictionary: Dictionary,
+  bytes: Buffer,
+  digests: BodyDigests,
+): { problem: 'mismatch'; algorithm: DigestAlgorithm } | { problem: 'unsupported' } | undefined {
+  let checked = 0
+  for (const [algorithm, member] of dictionary) {
+    if (!isDigestAlgorithm(algorithm)) continue
+    const received = member[0]
+    const expected = digests.of(bytes, algorithm)
+    if (
+      !(received instanceof ArrayBuffer) ||
+      received.byteLength !== expected.byteLength ||
+      !timingSafeEqual(new Uint8Array(received), expected)
+    ) {
+      return { problem: 'mismatch', algorithm }
+    }
+    checked++
+  }
+  return checked === 0 ? { problem: 'unsupported' } : undefined
 }
 
 /** Colour helpers for {@link formatDriftReport}: the reporters' style, each may return its input unchanged. */

@@ -11,8 +11,9 @@ export const CAPTURE_SCHEMA_ID =
   'https://unpkg.com/idaas-webhook-kit/schemas/capture-record.schema.json'
 
 /**
- * The raw body of a captured request. `utf8` when the bytes are valid UTF-8 (the JSON stays
- * readable), else `base64`; either way `Buffer.from(data, encoding)` gives back the exact bytes.
+ * The raw body of a captured request. `utf8` when the bytes are valid UTF-8 and their
+ * JSON-escaped text is no longer than base64 (the JSON stays readable), else `base64`, so a
+ * line is never longer than about 4/3 of the body; either way `Buffer.from(data, encoding)` gives back the exact bytes.
  */
 export interface CapturedBody {
   encoding: 'utf8' | 'base64'
@@ -72,7 +73,13 @@ export function encodeBody(bytes: Uint8Array): CapturedBody {
   } catch {
     text = undefined
   }
-  if (text !== undefined && Buffer.from(text, 'utf8').equals(bytes)) {
+  // Escaping can make text up to 6× longer (`\u0000`); base64 is 4/3: the line stays bounded.
+  const base64Bytes = 4 * Math.ceil(bytes.byteLength / 3)
+  if (
+    text !== undefined &&
+    Buffer.from(text, 'utf8').equals(bytes) &&
+    Buffer.byteLength(JSON.stringify(text)) - 2 <= base64Bytes
+  ) {
     return { encoding: 'utf8', data: text, bytes: bytes.byteLength, sha256 }
   }
   return {

@@ -12,10 +12,9 @@ export interface CaptureEntry {
 
 /**
  * A line that could not be used. `truncated`: the last line has no newline and is not complete
- * JSON, or a line elsewhere is the incomplete start of a capture record (the capture was
- * interrupted mid-write, and a later run appended after it): reported, not fatal. `invalid-json`
- * and `not-a-record` (also a line longer than `maxLineBytes`) mean the file is damaged or is not
- * a capture file.
+ * JSON (the capture was interrupted mid-write): reported, not fatal. Any other unreadable line
+ * is fatal: `invalid-json` and `not-a-record` (also a line longer than `maxLineBytes`) mean the
+ * file is damaged or is not a capture file.
  */
 export interface CaptureReadProblem {
   line: number
@@ -48,6 +47,11 @@ const NEWLINE = 0x0a
 const decoder = new TextDecoder('utf-8')
 // Every line the capture receiver writes starts like this (JSON.stringify keeps key order).
 const RECORD_OPENING = `{"format":${JSON.stringify(CAPTURE_FORMAT)},`
+
+/** True when `text` starts like a line the capture receiver writes (or is a prefix of that start). @internal */
+export function isRecordOpening(text: string): boolean {
+  return text.startsWith(RECORD_OPENING) || RECORD_OPENING.startsWith(text)
+}
 
 /**
  * Reads capture lines (JSON lines, format version 1) from a stream of chunks, one item per
@@ -85,7 +89,7 @@ export async function* readCaptureLines(
       ? problem(
           line,
           'not-a-record',
-          `line ${line} is longer than ${maxLineBytes} bytes, too long for a capture record, so it is not read`,
+          `line ${line} is longer than ${maxLineBytes} bytes, the longest line read ("maxLineBytes", CLI "--max-line-bytes"), so it is not read`,
         )
       : parseLine(
           parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, length),
@@ -128,17 +132,13 @@ function parseLine(bytes: Uint8Array, line: number, last: boolean): CaptureLine 
         `line ${line} is truncated (no newline at the end, incomplete JSON): the capture was interrupted while writing it, so it is skipped`,
       )
     }
-    if (text.startsWith(RECORD_OPENING) || RECORD_OPENING.startsWith(text)) {
-      return problem(
-        line,
-        'truncated',
-        `line ${line} is truncated (the start of a capture record, incomplete JSON): a capture was interrupted while writing it, so it is skipped`,
-      )
-    }
+    // Only the last line can be crash residue: the capture receiver never appends after a
+    // fragment (it removes one first), so an unreadable line elsewhere is damage.
+    const opening = isRecordOpening(text) ? ' (it starts like a capture record)' : ''
     return problem(
       line,
       'invalid-json',
-      `line ${line} is not valid JSON: the capture file is damaged`,
+      `line ${line} is not valid JSON${opening}: the capture file is damaged`,
     )
   }
   const why = describeRecordProblem(value)

@@ -55,19 +55,16 @@ afterEach(async () => {
 const body = JSON.stringify(ENTRUST_EXAMPLES['user.created'], null, 2)
 
 describe('startCaptureReceiver', () => {
-  it('appends one JSON line per request with the raw headers and the exact body, and answers 204 fast', async () => {
+  it('appends one JSON line per request with the raw headers and the exact body, written before its 204', async () => {
     const out = join(await tempDir(), 'deliveries.jsonl')
     const receiver = await capture({ out })
     const headers = signDelivery({ url: receiver.url, body, token: TOKEN })
-    const startedAt = performance.now()
     const response = await fetch(`${receiver.url}?attempt=1`, {
       method: 'POST',
       headers: { ...headers, 'X-Custom-Case': 'Kept' },
       body,
     })
-    const elapsed = performance.now() - startedAt
     expect(response.status).toBe(204)
-    expect(elapsed).toBeLessThan(250)
     // Written before the answer: the line is in the file the moment the 204 arrives.
     const [record] = await readLines(out)
     expect(record).toMatchObject({
@@ -232,7 +229,7 @@ describe('startCaptureReceiver', () => {
     )
   })
 
-  it('starts a new line after a last line a crash left unfinished, so the next record is kept', async () => {
+  it('removes the incomplete last line a crash left before appending, so the file stays readable', async () => {
     const out = join(await tempDir(), 'deliveries.jsonl')
     const first = await capture({ out })
     await fetch(first.url, { method: 'POST', body })
@@ -241,17 +238,46 @@ describe('startCaptureReceiver', () => {
     await writeFile(out, `${await readFile(out, 'utf8')}${fragment}`)
 
     const second = await capture({ out })
+    expect(second.discardedBytes).toBe(fragment.length)
     expect((await fetch(second.url, { method: 'POST', body })).status).toBe(204)
     await second.close()
     const { entries, problems } = await readCaptureFile(out)
     expect(entries.map((e) => [e.line, e.record.seq])).toEqual([
       [1, 1],
-      [3, 1],
+      [2, 1],
     ])
-    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([[2, 'truncated', false]])
+    expect(problems).toEqual([])
   })
 
-  it('answers 500 when the line cannot be written, and starts the next record on a new line', async () => {
+  it('keeps a complete last line that lacks its newline, and starts the next record on a new line', async () => {
+    const out = join(await tempDir(), 'deliveries.jsonl')
+    const first = await capture({ out })
+    await fetch(first.url, { method: 'POST', body })
+    await first.close()
+    await writeFile(out, (await readFile(out, 'utf8')).trimEnd())
+    const second = await capture({ out })
+    expect(second.discardedBytes).toBe(0)
+    await fetch(second.url, { method: 'POST', body })
+    await second.close()
+    const { entries, problems } = await readCaptureFile(out)
+    expect(entries.map((e) => [e.line, e.record.seq])).toEqual([
+      [1, 1],
+      [2, 1],
+    ])
+    expect(problems).toEqual([])
+  })
+
+  it('refuses to append to a file whose last line is not a capture record, and leaves it as it was', async () => {
+    const out = join(await tempDir(), 'notes.txt')
+    await writeFile(out, 'shopping list\nmilk')
+    const error = await startCaptureReceiver({ out }).catch((e: unknown) => e)
+    expect(isKitError(error) && error.message).toBe(
+      `[idaas-webhook-kit] Failed to open the capture file "${out}": its last line is not a capture record. Is it a capture file? Pass another "out" (CLI "--out").`,
+    )
+    expect(await readFile(out, 'utf8')).toBe('shopping list\nmilk')
+  })
+
+  it('answers 500 when the line cannot be written, takes the partial line back, and keeps the next record', async () => {
     const out = join(await tempDir(), 'deliveries.jsonl')
     const receiver = await capture({ out })
     disk.partial = 40
@@ -262,8 +288,21 @@ describe('startCaptureReceiver', () => {
     )
     expect((await fetch(receiver.url, { method: 'POST', body })).status).toBe(204)
     const { entries, problems } = await readCaptureFile(out)
-    expect(entries.map((e) => [e.line, e.record.seq])).toEqual([[2, 2]])
-    expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([[1, 'truncated', false]])
+    expect(entries.map((e) => [e.line, e.record.seq])).toEqual([[1, 2]])
+    expect(problems).toEqual([])
+  })
+
+  it('keeps no record in memory once it is on disk, and without a file at most keepBodyBytes of bodies', async () => {
+    const onDisk = await capture({ out: join(await tempDir(), 'deliveries.jsonl') })
+    const inMemory = await capture({ keepBodyBytes: 3 * body.length })
+    for (let i = 0; i < 5; i++) {
+      await fetch(onDisk.url, { method: 'POST', body })
+      await fetch(inMemory.url, { method: 'POST', body })
+    }
+    expect(onDisk.count).toBe(5)
+    expect(onDisk.records).toEqual([])
+    expect(inMemory.count).toBe(5)
+    expect(inMemory.records.map((r) => r.seq)).toEqual([3, 4, 5])
   })
 
   it.each([

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { captureLineBytesFor } from '../../src/capture/capture-receiver.js'
 import type { CaptureRecord } from '../../src/capture/format.js'
+import { CAPTURE_MAX_LINE_BYTES } from '../../src/capture/read-captures.js'
 import {
   type CaptureEntry,
   checkDeliveries,
@@ -252,18 +254,19 @@ describe('reading a capture file for check', () => {
     expect(checkDeliveries(read, {}, problems).ok).toBe(false)
   })
 
-  it('skips the start of a record a crash left before a later record as truncated, not as damage', async () => {
+  it('fails on a damaged middle line that starts like a capture record: only the last line is crash residue', async () => {
     const good = JSON.stringify(captureRecord(userCreated))
-    const text = `${good}\n${good.slice(0, 50)}\n${good}\n{"format\n`
+    const text = `${good}\n${good.slice(0, 50)}\n${good}\n{"format`
     const { entries: read, problems } = await collectCaptureLines(Readable.from([text]))
     expect(read.map((e) => e.line)).toEqual([1, 3])
     expect(problems.map((p) => [p.line, p.kind, p.fatal])).toEqual([
-      [2, 'truncated', false],
+      [2, 'invalid-json', true],
       [4, 'truncated', false],
     ])
     expect(problems[0]?.message).toBe(
-      'line 2 is truncated (the start of a capture record, incomplete JSON): a capture was interrupted while writing it, so it is skipped',
+      'line 2 is not valid JSON (it starts like a capture record): the capture file is damaged',
     )
+    expect(checkDeliveries(read, {}, problems).ok).toBe(false)
   })
 
   it('reads a 64 MB line in linear time and reports it as not a record without holding it', async () => {
@@ -283,19 +286,26 @@ describe('reading a capture file for check', () => {
         kind: 'not-a-record',
         fatal: true,
         message:
-          'line 2 is longer than 8388608 bytes, too long for a capture record, so it is not read',
+          'line 2 is longer than 8388608 bytes, the longest line read ("maxLineBytes", CLI "--max-line-bytes"), so it is not read',
       },
     ])
   }, 10_000)
 
-  it('reads a record of a 1 MiB body of control characters, the longest the receiver writes by default', async () => {
-    // Valid UTF-8, so stored as text: JSON escapes each byte as \u0001, six bytes.
+  it('writes a 1 MiB body of control characters as base64, so its line stays within the default cap', async () => {
+    // Valid UTF-8, but JSON would escape each byte as \u0001 (six bytes): base64 is shorter.
     const body = '\u0001'.repeat(1024 * 1024)
-    const line = `${JSON.stringify(captureRecord(body))}\n`
-    expect(Buffer.byteLength(line)).toBeGreaterThan(6 * 1024 * 1024)
+    const record = captureRecord(body)
+    expect(record.body?.encoding).toBe('base64')
+    const line = `${JSON.stringify(record)}\n`
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(captureLineBytesFor(1024 * 1024))
+    expect(captureLineBytesFor(1024 * 1024)).toBeLessThan(CAPTURE_MAX_LINE_BYTES)
     const { entries: read, problems } = await collectCaptureLines(Readable.from([line]))
     expect(problems).toEqual([])
     expect(read[0]?.record.body?.bytes).toBe(1024 * 1024)
+  })
+
+  it('keeps ordinary JSON bodies readable as UTF-8 text', () => {
+    expect(captureRecord(JSON.stringify(userCreated)).body?.encoding).toBe('utf8')
   })
 
   it('refuses a maxLineBytes that is not a whole number of bytes', async () => {

@@ -143,7 +143,11 @@ async function runCapture(
     1024 * 1024
   const quiet = readBooleanOption(options, 'quiet')
 
-  const { startCaptureReceiver } = await import('../../capture/capture-receiver.js')
+  const [{ startCaptureReceiver, captureLineBytesFor }, { CAPTURE_MAX_LINE_BYTES }] =
+    await Promise.all([
+      import('../../capture/capture-receiver.js'),
+      import('../../capture/read-captures.js'),
+    ])
   const capture = await startCaptureReceiver({
     port,
     host,
@@ -191,6 +195,21 @@ async function runCapture(
             `  Certificate written to ${certOut}: trust it in clients (curl --cacert ${certOut}).`,
           ),
         )
+    }
+    if (capture.discardedBytes > 0) {
+      write(
+        style.yellow(
+          `  Removed an incomplete last line (${capture.discardedBytes} bytes) that an interrupted capture left in ${shown}.`,
+        ),
+      )
+    }
+    const lineBytes = captureLineBytesFor(maxBodyBytes)
+    if (lineBytes > CAPTURE_MAX_LINE_BYTES) {
+      write(
+        style.yellow(
+          `  Lines may reach ${lineBytes} bytes with --max-body ${maxBodyBytes}: read them with "check --max-line-bytes ${lineBytes}" (and replay).`,
+        ),
+      )
     }
     write(style.dim('  Press Ctrl-C to stop.'))
     await waitForStop(capture.url)
