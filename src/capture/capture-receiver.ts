@@ -28,7 +28,6 @@ import {
   type CaptureRecord,
   encodeBody,
 } from './format.js'
-import { CAPTURE_MAX_LINE_BYTES, isRecordOpening } from './read-captures.js'
 import {
   checkHost,
   checkMaxBodyBytes,
@@ -38,6 +37,7 @@ import {
   listen,
   originOf,
 } from './listen.js'
+import { CAPTURE_MAX_LINE_BYTES, isRecordOpening } from './read-captures.js'
 
 /** The largest body the capture receiver stores: 1 MiB (assumption A14). */
 export const CAPTURE_MAX_BODY_BYTES = 1024 * 1024

@@ -8,12 +8,12 @@ import { digestBody, isDigestAlgorithm } from '../signing/content-digest.js'
 import {
   DEFAULT_MAX_AGE_SECONDS,
   DEFAULT_MAX_SKEW_SECONDS,
+  type DigestAlgorithm,
   IDAAS_CONTENT_TYPE,
   IDAAS_COVERED_COMPONENTS,
   IDAAS_METHOD,
   IDAAS_SIGNATURE_ALGORITHM,
   IDAAS_SIGNATURE_LABEL,
-  type DigestAlgorithm,
   type KeyEncoding,
 } from '../signing/profile.js'
 import { toTargetUri } from '../signing/target-uri.js'
@@ -253,7 +253,9 @@ export function createDeliveryChecker(options: CheckDeliveriesOptions = {}): Del
         errors,
         drift: all.filter((f) => f.severity === 'drift').sort(byCount),
         problems: [...problems],
-        ...(problemCount > problems.length ? { problemsOmitted: problemCount - problems.length } : {}),
+        ...(problemCount > problems.length
+          ? { problemsOmitted: problemCount - problems.length }
+          : {}),
         signatures: { ...signatures },
         ok: errors.length === 0 && fatalProblems === 0,
       }
@@ -532,7 +534,8 @@ export function signingProfileDifferences(inputs: Dictionary, arrivedAt: number)
     found.push(`covered components are (${list}); the kit covers (${kit})`)
   }
   for (const name of parameters.keys()) {
-    if (!KIT_PARAMETERS.includes(name)) found.push(`parameter "${name}" is not sent by the kit (A3)`)
+    if (!KIT_PARAMETERS.includes(name))
+      found.push(`parameter "${name}" is not sent by the kit (A3)`)
   }
   const alg = parameters.get('alg')
   if (alg === undefined) {
@@ -605,7 +608,11 @@ function checkSignature(
   const arrivedAt = Date.parse(record.receivedAt)
   context.arrivedAt = Number.isFinite(arrivedAt) ? arrivedAt : undefined
   const verifyWith = (keyEncoding: KeyEncoding) =>
-    verifierFor(context, keyEncoding, publicUrl)({
+    verifierFor(
+      context,
+      keyEncoding,
+      publicUrl,
+    )({
       method: record.method,
       url: record.url,
       headers,

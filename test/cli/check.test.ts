@@ -43,6 +43,40 @@ describe('idaas-webhook-kit check', () => {
     )
   })
 
+  it('exits 1 on a damaged line in the middle that starts like a capture record, naming its line', async () => {
+    const dir = await tempDir()
+    const good = JSON.stringify(captureRecord(grid, 1))
+    const damaged = JSON.stringify(captureRecord(grid, 2)).slice(0, 80)
+    await writeFile(join(dir, 'd.jsonl'), `${good}\n${damaged}\n${good}\n`)
+    const run = await cli(['check', 'd.jsonl'], { cwd: dir })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(
+      '✖ line 2 is not valid JSON (it starts like a capture record): the capture file is damaged',
+    )
+    expect(run.stdout).toContain('✖ 0 error findings, 1 unreadable line; 0 drift findings.')
+  })
+
+  it('reads lines up to --max-line-bytes and names the flag for a longer one', async () => {
+    const dir = await tempDir()
+    const line = JSON.stringify(captureRecord(grid, 1))
+    await writeCaptureFile(join(dir, 'd.jsonl'), [captureRecord(grid, 1)])
+    const bytes = Buffer.byteLength(line)
+    const short = await cli(['check', 'd.jsonl', '--max-line-bytes', String(bytes - 1)], {
+      cwd: dir,
+    })
+    expect(short.code).toBe(1)
+    expect(short.stdout).toContain(
+      `✖ line 1 is longer than ${bytes - 1} bytes, the longest line read ("maxLineBytes", CLI "--max-line-bytes"), so it is not read`,
+    )
+    const enough = await cli(['check', 'd.jsonl', '--max-line-bytes', String(bytes)], { cwd: dir })
+    expect(enough.code).toBe(0)
+    const bad = await cli(['check', 'd.jsonl', '--max-line-bytes', '0'], { cwd: dir })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain(
+      'Invalid option "--max-line-bytes": expected a whole number from 1 to 9007199254740991, got "0".',
+    )
+  })
+
   it('exits 0 with drift only, and 1 with --fail-on-drift', async () => {
     const dir = await tempDir()
     await writeCaptureFile(join(dir, 'd.jsonl'), [captureRecord(withRegion)])

@@ -83,6 +83,26 @@ describe('idaas-webhook-kit replay', () => {
     expect(run.stdout).toContain('✖ 0 delivered, 1 failed, 0 skipped.')
   })
 
+  it('exits 1 and names the unreadable middle line it could not replay, while sending the others', async () => {
+    const dir = await tempDir()
+    const first = JSON.stringify(captureRecord(compact, 1))
+    const damaged = JSON.stringify(captureRecord(pretty, 2)).slice(0, 90)
+    const third = JSON.stringify(captureRecord(pretty, 3))
+    await writeFile(join(dir, 'd.jsonl'), `${first}\n${damaged}\n${third}\n`)
+    const receiver = await startStandInReceiver()
+    const run = await cli(['replay', 'd.jsonl', '--to', receiver.url, '--token', TARGET_TOKEN], {
+      cwd: dir,
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(
+      '✖ line 2 is not valid JSON (it starts like a capture record): the capture file is damaged.',
+    )
+    expect(run.stdout).toContain(
+      '✖ 2 delivered, 0 failed, 0 skipped, 1 unreadable line not replayed (line 2).',
+    )
+    expect(receiver.seen).toHaveLength(2)
+  })
+
   it('skips a record whose body no longer matches its length and SHA-256, and sends the others', async () => {
     const dir = await tempDir()
     const damaged = captureRecord(compact, 1)

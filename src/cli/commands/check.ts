@@ -21,6 +21,7 @@ import {
   readUrlOption,
   sharedOptions,
 } from '../options.js'
+import { readNumberOption } from './mock.js'
 import { readKeyEncoding, signingOptions, TOKEN_ENV } from './sign.js'
 
 /** A capture file argument opened for reading: a file, or stdin for "-". @internal */
@@ -49,6 +50,21 @@ export async function openCaptureFile(
   return createReadStream(path)
 }
 
+/** `--max-line-bytes`, shared by check and replay. @internal */
+export const maxLineBytesOption = {
+  flags: '--max-line-bytes <bytes>',
+  description:
+    'Longest capture line read; longer lines are reported, not read (default: 8388608, 8 MiB)',
+}
+
+/** The value of `--max-line-bytes`, or `undefined` for the default. @internal */
+export function readMaxLineBytes(options: CommandInput['options']): number | undefined {
+  return readNumberOption(options, 'maxLineBytes', '--max-line-bytes', {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  })
+}
+
 /** `check <deliveries.jsonl>`: the drift report of captured deliveries. */
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -67,6 +83,7 @@ export const checkCommand: CliCommand = {
       description: 'The callback URL registered in IDaaS, if the capture did not record it (A5)',
     },
     { flags: '--fail-on-drift', description: 'Exit 1 on drift findings too, not only on errors' },
+    maxLineBytesOption,
   ],
   examples: [
     'idaas-webhook-kit check deliveries.jsonl',
@@ -83,37 +100,32 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
   const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
   const keyEncoding = readKeyEncoding(options)
   const publicUrl = readUrlOption(options, 'publicUrl', '--public-url')
+  const maxLineBytes = readMaxLineBytes(options)
   const name = input.args[0] as string
   const source = await openCaptureFile(name, context, 'check')
 
-  const [{ collectCaptureLines }, { checkDeliveries, formatDriftReport }] = await Promise.all([
-    import('../../capture/read-captures.js'),
-    import('../../capture/check.js'),
-  ])
-  let read: Awaited<ReturnType<typeof collectCaptureLines>>
+  const { checkCaptureStream, formatDriftReport } = await import('../../capture/check.js')
+  let report: Awaited<ReturnType<typeof checkCaptureStream>>
   try {
-    read = await collectCaptureLines(source as AsyncIterable<string | Uint8Array>)
+    // One streaming pass: one line in memory at a time, whatever the file's size.
+    report = await checkCaptureStream(source as AsyncIterable<string | Uint8Array>, {
+      ...(token === undefined ? {} : { token, keyEncoding }),
+      ...(publicUrl === undefined ? {} : { publicUrl }),
+      ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
+    })
   } catch (error) {
     io.stderr.write(
       `${style.red(escapeControls(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`)))}\n`,
     )
     return EXIT_USAGE
   }
-  const report = checkDeliveries(
-    read.entries,
-    {
-      ...(token === undefined ? {} : { token, keyEncoding }),
-      ...(publicUrl === undefined ? {} : { publicUrl }),
-    },
-    read.problems,
-  )
   // Findings quote the deliveries and the file name: escaped before they reach the terminal.
   if (reporter === 'json')
     io.stdout.write(`${plainTextForTerminal(JSON.stringify(report, null, 2))}\n`)
   else {
-    const source = name === '-' ? '<stdin>' : name
+    const sourceName = name === '-' ? '<stdin>' : name
     io.stdout.write(
-      `${formatDriftReport(escapeStringsDeep(report), { source: escapeControls(source), style })}\n`,
+      `${formatDriftReport(escapeStringsDeep(report), { source: escapeControls(sourceName), style })}\n`,
     )
   }
   if (!report.ok) return EXIT_FAILURE

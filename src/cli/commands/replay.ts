@@ -21,7 +21,7 @@ import {
 import { describeFsError } from '../fs-errors.js'
 import { readChoiceOption, readStringOption, sharedOptions } from '../options.js'
 import type { Style } from '../style.js'
-import { openCaptureFile } from './check.js'
+import { maxLineBytesOption, openCaptureFile, readMaxLineBytes } from './check.js'
 import {
   readKeyEncoding,
   requireToken,
@@ -50,6 +50,7 @@ export const replayCommand: CliCommand = {
     },
     { flags: '--ca <file>', description: 'Trust this CA certificate (PEM) for an HTTPS receiver' },
     sharedOptions.reporter,
+    maxLineBytesOption,
   ],
   examples: [
     'idaas-webhook-kit replay deliveries.jsonl --to http://127.0.0.1:3000/webhooks/idaas --token whsec_local',
@@ -115,6 +116,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
       throw new CliUsageError(`Failed to read "--ca" file "${caFile}": ${describeFsError(error)}.`)
     }
   }
+  const maxLineBytes = readMaxLineBytes(options)
   const name = input.args[0] as string
   const source = await openCaptureFile(name, context, 'replay')
 
@@ -126,7 +128,10 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
     ])
   let read: Awaited<ReturnType<typeof collectCaptureLines>>
   try {
-    read = await collectCaptureLines(source as AsyncIterable<string | Uint8Array>)
+    read = await collectCaptureLines(
+      source as AsyncIterable<string | Uint8Array>,
+      maxLineBytes === undefined ? {} : { maxLineBytes },
+    )
   } catch (error) {
     io.stderr.write(
       `${style.red(escapeControls(formatMessage(`Failed to read "${name}": ${describeFsError(error)}.`)))}\n`,
@@ -159,10 +164,17 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
       : {}),
   }).catch(rethrowAsUsageError)
   const notDelivered = summary.failed + summary.skipped + summary.cancelled
-  const fatalProblems = read.problems.filter((p) => p.fatal).length
+  const unreadable = read.problems.filter((p) => p.fatal)
+  const fatalProblems = unreadable.length
   if (pretty) {
+    // An unreadable line may have been a delivery: say which lines were not replayed.
+    const lines = unreadable.map((p) => p.line)
+    const notRead =
+      fatalProblems === 0
+        ? ''
+        : `, ${fatalProblems} unreadable ${fatalProblems === 1 ? 'line' : 'lines'} not replayed (line${fatalProblems === 1 ? '' : 's'} ${lines.slice(0, 10).join(', ')}${fatalProblems > 10 ? ', …' : ''})`
     io.stdout.write(
-      `\n${notDelivered === 0 && fatalProblems === 0 ? style.green('✔') : style.red('✖')} ${summary.delivered} delivered, ${summary.failed} failed, ${summary.skipped} skipped${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.\n`,
+      `\n${notDelivered === 0 && fatalProblems === 0 ? style.green('✔') : style.red('✖')} ${summary.delivered} delivered, ${summary.failed} failed, ${summary.skipped} skipped${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}${notRead}.\n`,
     )
   } else {
     const { results, ...totals } = summary
