@@ -279,7 +279,6 @@ interface Analysis {
 }
 
 function analyse(record: CaptureRecord, context: AnalysisContext): Analysis {
-  const { options } = context
   const findings: RawFinding[] = []
   const add = (severity: FindingSeverity, kind: FindingKind, path: string, message: string) =>
     findings.push({ severity, kind, path, message })

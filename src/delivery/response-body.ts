@@ -1,3 +1,38 @@
+// Taken at load, so that fake timers (vi.useFakeTimers) cannot freeze the yield below.
+const realSetImmediate = globalThis.setImmediate as typeof setImmediate | undefined
+const realSetTimeout = globalThis.setTimeout
+const realNow = performance.now.bind(performance)
+
+/** How often reading yields to timers at least: after this many chunks or milliseconds. */
+const YIELD_EVERY_CHUNKS = 64
+const YIELD_EVERY_MS = 10
+
+/** Resolves on the next turn of the event loop (a macrotask), after due timers have run. @internal */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (realSetImmediate !== undefined) realSetImmediate(resolve)
+    else realSetTimeout(resolve, 0)
+  })
+}
+
+/**
+ * Calls `nextTurn` every few chunks or milliseconds. An in-process body (a `ReadableStream` from
+ * `createInProcessFetch` or MSW) can hand out chunks on microtasks alone, forever: without this
+ * the deadline timer would never get to run. @internal
+ */
+export function createTurnTaker(): () => Promise<void> | undefined {
+  let chunks = 0
+  let since = realNow()
+  return () => {
+    chunks++
+    if (chunks < YIELD_EVERY_CHUNKS && realNow() - since < YIELD_EVERY_MS) return undefined
+    chunks = 0
+    return nextTurn().then(() => {
+      since = realNow()
+    })
+  }
+}
+
 /** How much of a response body the kit keeps to show as evidence, in bytes. */
 export const RESPONSE_BODY_LIMIT = 1024
 
@@ -26,7 +61,8 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
 /**
  * Reads a response body to its end, giving up when `signal` aborts (the attempt's deadline
  * covers the body too), and returns its first {@link RESPONSE_BODY_LIMIT} bytes as text. Only
- * that much is kept in memory, whatever the receiver sends.
+ * that much is kept in memory, whatever the receiver sends, and timers get to run between
+ * chunks, so the deadline ends an endless body even when it streams on microtasks alone.
  */
 export async function drainResponseBody(response: Response, signal: AbortSignal): Promise<string> {
   const stream = response.body
@@ -34,10 +70,15 @@ export async function drainResponseBody(response: Response, signal: AbortSignal)
   const reader = stream.getReader()
   const kept: Uint8Array[] = []
   let keptBytes = 0
+  const takeTurn = createTurnTaker()
   try {
     for (;;) {
       const { done, value } = await abortable(reader.read(), signal)
       if (done) break
+      // Lets the deadline fire even when every chunk arrives on a microtask.
+      const turn = takeTurn()
+      if (turn !== undefined) await turn
+      if (signal.aborted) throw signal.reason
       if (keptBytes < RESPONSE_BODY_LIMIT) {
         const slice = value.subarray(0, RESPONSE_BODY_LIMIT - keptBytes)
         kept.push(slice)
