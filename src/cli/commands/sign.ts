@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { isKitError, MESSAGE_PREFIX } from '../../errors.js'
 import { escapeControls, plainTextForTerminal } from '../../terminal-text.js'
 import {
@@ -9,7 +7,6 @@ import {
   type CommandInput,
   EXIT_OK,
 } from '../command.js'
-import { describeFsError } from '../fs-errors.js'
 import {
   readBooleanOption,
   readChoiceOption,
@@ -17,6 +14,12 @@ import {
   readUrlOption,
   sharedOptions,
 } from '../options.js'
+import {
+  MAX_INPUT_BYTES,
+  maxInputOption,
+  readCappedInput,
+  readMaxInputBytes,
+} from '../read-input.js'
 
 /** Environment variable the signing commands read the webhook token from. */
 export const TOKEN_ENV = 'IDAAS_WEBHOOK_TOKEN'
@@ -62,6 +65,7 @@ export const signCommand: CliCommand = {
     { flags: '--keyid <keyid>', description: 'keyid parameter (A3)' },
     { flags: '--nonce <nonce>', description: 'nonce parameter (A3)' },
     { flags: '--tag <tag>', description: 'tag parameter (A3)' },
+    maxInputOption,
     sharedOptions.json,
   ],
   examples: [
@@ -90,7 +94,7 @@ async function runSign(input: CommandInput, context: CommandContext): Promise<nu
     readStringOption(options, 'created') === 'none'
       ? false
       : readSeconds(options, 'created', '--created')
-  const body = await readBodyArgument(input.args[0], context)
+  const body = await readBodyArgument(input.args[0], context, 'body', readMaxInputBytes(options))
 
   const { signDelivery } = await import('../../signing/sign.js')
   const expires = readSeconds(options, 'expires', '--expires')
@@ -200,6 +204,7 @@ export async function readBodyArgument(
   name: string | undefined,
   { io, bin }: CommandContext,
   what = 'body',
+  maxBytes = MAX_INPUT_BYTES,
 ): Promise<Uint8Array> {
   if (name === undefined || name === STDIN) {
     if (name === undefined && io.stdin.isTTY === true) {
@@ -207,15 +212,7 @@ export async function readBodyArgument(
         `Missing ${what}: give a file, or pipe it to stdin. Run "${bin} --help" for examples.`,
       )
     }
-    const chunks: Uint8Array[] = []
-    for await (const chunk of io.stdin) {
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)
-    }
-    return Buffer.concat(chunks)
+    return readCappedInput({ stdin: io.stdin }, maxBytes, 'stdin')
   }
-  try {
-    return await readFile(resolve(io.cwd, name))
-  } catch (error) {
-    throw new CliUsageError(`Failed to read "${name}": ${describeFsError(error)}.`)
-  }
+  return readCappedInput({ file: name, cwd: io.cwd }, maxBytes, `"${name}"`)
 }

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { escapeControls, plainTextForTerminal } from '../../terminal-text.js'
 import {
   type CliCommand,
@@ -11,6 +9,7 @@ import {
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
 import { readBooleanOption, readStringOption, sharedOptions } from '../options.js'
+import { maxInputOption, readCappedInput, readMaxInputBytes } from '../read-input.js'
 import {
   readBodyArgument,
   readKeyEncoding,
@@ -52,6 +51,7 @@ export const verifySignatureCommand: CliCommand = {
       description: 'Reject a created further in the future than this, or "off" (A4)',
       default: '60',
     },
+    maxInputOption,
     sharedOptions.json,
   ],
   examples: [
@@ -73,11 +73,12 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
       `Missing option "--headers": a file with the captured request headers. Run "${context.bin} verify-signature --help" for usage.`,
     )
   }
-  const headers = parseHeadersFile(headersFile, await readText(headersFile, context))
+  const maxInputBytes = readMaxInputBytes(options)
+  const headers = parseHeadersFile(headersFile, await readText(headersFile, context, maxInputBytes))
   const nowSeconds = readSeconds(options, 'now', '--now')
   const maxAgeSeconds = readWindow(options, 'maxAge', '--max-age')
   const maxSkewSeconds = readWindow(options, 'maxSkew', '--max-skew')
-  const body = await readBodyArgument(input.args[0], context)
+  const body = await readBodyArgument(input.args[0], context, 'body', maxInputBytes)
   const method = readStringOption(options, 'method') ?? 'POST'
 
   const { verifyDelivery } = await import('../../signing/verify.js')
@@ -133,12 +134,9 @@ function describeEvent(event: unknown): { type: string | null; id: string | null
   }
 }
 
-async function readText(name: string, { io }: CommandContext): Promise<string> {
-  try {
-    return await readFile(resolve(io.cwd, name), 'utf8')
-  } catch (error) {
-    throw new CliUsageError(`Failed to read "${name}": ${describeFsError(error)}.`)
-  }
+async function readText(name: string, { io }: CommandContext, maxBytes: number): Promise<string> {
+  const bytes = await readCappedInput({ file: name, cwd: io.cwd }, maxBytes, `"${name}"`)
+  return bytes.toString('utf8')
 }
 
 /**
