@@ -31,8 +31,26 @@ export interface RawHttpRequest {
   ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
   agent?: HttpAgent | HttpsAgent | undefined
   signal?: AbortSignal | undefined
-  /** Give up (and reject) after this many milliseconds. @default 30000 */
+  /** Give up (and reject) after this many milliseconds without any socket activity. @default 30000 */
   timeoutMs?: number | undefined
+  /**
+   * Give up after this many milliseconds in total, headers and body, however the peer trickles.
+   * @default no total limit
+   */
+  totalTimeoutMs?: number | undefined
+  /** Give up as soon as the response body is larger than this many bytes. @default no limit */
+  maxResponseBytes?: number | undefined
+}
+
+/** Why {@link sendRaw} gave up on its own limits: `code` says which. @internal */
+export class RawHttpLimitError extends Error {
+  override name = 'RawHttpLimitError' as const
+  constructor(
+    readonly code: 'ERESPONSETOOLARGE' | 'ETOTALTIMEOUT',
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 /** The response to a {@link RawHttpRequest}, body read in full. @internal */
@@ -47,7 +65,9 @@ export interface RawHttpResponse {
 
 /**
  * Sends a request with `node:http(s)` and reads the whole response. Rejects with Node's error
- * (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`…), with `signal.reason`, or on the timeout.
+ * (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`…), with `signal.reason`, on the idle timeout,
+ * or with a {@link RawHttpLimitError} past `totalTimeoutMs` or `maxResponseBytes`; the socket is
+ * destroyed then, so no more of the answer is read or kept.
  * @internal
  */
 export function sendRaw(request: RawHttpRequest): Promise<RawHttpResponse> {
@@ -85,20 +105,53 @@ export function sendRaw(request: RawHttpRequest): Promise<RawHttpResponse> {
         }),
       ),
     )
-    req.on('error', (error) => reject(request.signal?.aborted ? request.signal.reason : error))
+    let total: ReturnType<typeof setTimeout> | undefined
+    const finish = () => {
+      if (total !== undefined) clearTimeout(total)
+    }
+    if (request.totalTimeoutMs !== undefined) {
+      const ms = request.totalTimeoutMs
+      total = setTimeout(
+        () =>
+          req.destroy(
+            new RawHttpLimitError('ETOTALTIMEOUT', `no complete answer within ${ms} ms in total`),
+          ),
+        ms,
+      )
+    }
+    req.on('error', (error) => {
+      finish()
+      reject(request.signal?.aborted ? request.signal.reason : error)
+    })
     req.on('response', (res) => {
       const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', reject)
-      res.on('end', () =>
+      let received = 0
+      const limit = request.maxResponseBytes
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.byteLength
+        if (limit !== undefined && received > limit) {
+          chunks.length = 0
+          req.destroy(
+            new RawHttpLimitError('ERESPONSETOOLARGE', `the answer is larger than ${limit} bytes`),
+          )
+          return
+        }
+        chunks.push(chunk)
+      })
+      res.on('error', (error) => {
+        finish()
+        reject(error)
+      })
+      res.on('end', () => {
+        finish()
         resolve({
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? '',
           rawHeaders: res.rawHeaders,
           headers: res.headers,
           body: Buffer.concat(chunks),
-        }),
-      )
+        })
+      })
     })
     req.end(request.body === undefined ? undefined : Buffer.from(request.body))
   })

@@ -14,6 +14,8 @@ export {
 export { type ContractViolation, PRISM_HTTP_PACKAGE, PRISM_HTTP_VERSION } from './prism-module.js'
 export {
   PROXY_MAX_BODY_BYTES,
+  PROXY_MAX_RESPONSE_BYTES,
+  PROXY_TIMEOUT_MS,
   startValidatingProxy,
   type ValidatingProxy,
   type ValidatingProxyOptions,

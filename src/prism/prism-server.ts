@@ -7,7 +7,7 @@ import {
 } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { closeServer, listen, originOf } from '../capture/listen.js'
-import { type RawHttpResponse, redactUrl, sendRaw } from '../capture/raw-http.js'
+import { RawHttpLimitError, type RawHttpResponse, redactUrl, sendRaw } from '../capture/raw-http.js'
 import type { RandomSource } from '../delivery/random.js'
 import { formatMessage, KitError } from '../errors.js'
 import {
@@ -51,6 +51,10 @@ export interface PrismServerSettings {
   upstream?: URL
   /** Proxy: refuse contract-breaking deliveries with 422 instead of forwarding them. */
   errors: boolean
+  /** Proxy: the largest answer read from the receiver, in bytes. */
+  maxResponseBytes?: number | undefined
+  /** Proxy: the most time the receiver gets for its whole answer, in milliseconds. */
+  upstreamTimeoutMs?: number | undefined
   /** Proxy: extra CA certificates for an HTTPS receiver. */
   ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
   /** How many records to keep in memory (the oldest are dropped; the summary stays exact). */
@@ -143,7 +147,9 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
           body: context.body,
           agent: target.protocol === 'https:' ? agents.https : agents.http,
           ca: settings.ca,
-          timeoutMs: UPSTREAM_TIMEOUT_MS,
+          timeoutMs: settings.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+          totalTimeoutMs: settings.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+          maxResponseBytes: settings.maxResponseBytes,
         })
         context.upstream = response
         context.upstreamMs = performance.now() - started
@@ -562,6 +568,11 @@ function unprocessable(
 }
 
 function describeNetworkError(error: unknown): string {
+  if (error instanceof RawHttpLimitError) {
+    return error.code === 'ERESPONSETOOLARGE'
+      ? `${error.message}, the proxy's limit ("maxResponseBytes", CLI "--max-response")`
+      : `${error.message}, the proxy's limit ("timeout", CLI "--timeout")`
+  }
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message

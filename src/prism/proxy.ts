@@ -2,6 +2,7 @@ import { checkHost, checkMaxBodyBytes, checkPort, DEFAULT_HOST } from '../captur
 import { redactUrl } from '../capture/raw-http.js'
 import { createRandom } from '../delivery/random.js'
 import { KitError } from '../errors.js'
+import { describeValue } from '../schema/issues.js'
 import { MOCK_RECEIVER_PATH, openApiDocumentPath } from './document.js'
 import { RECORD_LIMIT } from './mock-receiver.js'
 import { startPrismServer } from './prism-server.js'
@@ -9,6 +10,12 @@ import type { PrismRequestRecord, PrismSummary } from './summary.js'
 
 /** The proxy's default body limit: Prism's own (10 MB), since IDaaS documents no limit (A14). */
 export const PROXY_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+/** The largest answer the proxy reads from the receiver by default: 10 MiB. */
+export const PROXY_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+/** The most time the receiver gets for its whole answer by default: 30 s. */
+export const PROXY_TIMEOUT_MS = 30_000
 
 /** Options of {@link startValidatingProxy}. */
 export interface ValidatingProxyOptions {
@@ -31,6 +38,16 @@ export interface ValidatingProxyOptions {
   ca?: string | Buffer | ReadonlyArray<string | Buffer>
   /** Bodies above this many bytes are refused with 413. @default 10485760 (10 MiB, as Prism) */
   maxBodyBytes?: number
+  /**
+   * The largest answer read from the receiver, in bytes: past it the proxy stops reading, closes
+   * the connection and answers 502. @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number
+  /**
+   * The most time the receiver gets for its whole answer (headers and body, however slowly it
+   * trickles), in milliseconds; then the proxy answers 502. @default 30000
+   */
+  timeout?: number
   /** Called after each request is answered; an exception is printed to stderr, not thrown. */
   onRequest?: (record: PrismRequestRecord) => void
   /** An OpenAPI 3.1 document with the same receiver operation. @default the kit's generated/openapi.bundled.json */
@@ -97,6 +114,17 @@ export async function startValidatingProxy(
     upstream: to,
     errors: options.errors === true,
     ca: options.ca,
+    maxResponseBytes: checkPositive(
+      options.maxResponseBytes ?? PROXY_MAX_RESPONSE_BYTES,
+      'maxResponseBytes',
+      'a whole number of bytes',
+    ),
+    upstreamTimeoutMs: checkPositive(
+      options.timeout ?? PROXY_TIMEOUT_MS,
+      'timeout',
+      'a whole number of milliseconds',
+      2_147_483_647,
+    ),
     recordLimit: RECORD_LIMIT,
     onRequest: options.onRequest,
   })
@@ -108,4 +136,18 @@ export async function startValidatingProxy(
     summary: server.summary,
     close: server.close,
   }
+}
+
+function checkPositive(
+  value: unknown,
+  option: string,
+  what: string,
+  max = Number.MAX_SAFE_INTEGER,
+) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new KitError(
+      `Invalid option "${option}": expected ${what} from 1 to ${max}, got ${describeValue(value)}.`,
+    )
+  }
+  return value
 }

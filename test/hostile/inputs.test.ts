@@ -73,7 +73,7 @@ describe('sign and verify-signature read at most --max-input bytes', () => {
     const dir = await tempDir()
     const headers = join(dir, 'headers.txt')
     await writeFile(headers, 'Content-Type: application/json\n')
-    const args = [...argv.map((a) => (a === '__HEADERS__' ? headers : a)), '/dev/zero']
+    const args = [...argv.map((a) => (a === '__HEADERS__' ? headers : String(a))), '/dev/zero']
     const run = await cli(args, { env: { IDAAS_WEBHOOK_TOKEN: TOKEN } })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(

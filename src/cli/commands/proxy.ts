@@ -47,6 +47,16 @@ export function createProxyCommand(hooks: ServeHooks = {}): CliCommand {
         flags: '--ca <file>',
         description: 'Trust this CA certificate (PEM) for an HTTPS receiver',
       },
+      {
+        flags: '--max-response <bytes>',
+        description: "Largest receiver's answer read; above it the proxy answers 502",
+        default: '10485760',
+      },
+      {
+        flags: '--timeout <ms>',
+        description: "Most time for the receiver's whole answer, however it trickles; then 502",
+        default: '30000',
+      },
       serveOptions.quiet,
     ],
     examples: [
@@ -92,6 +102,11 @@ async function runProxy(
   const host = readStringOption(options, 'host') ?? '127.0.0.1'
   const errors = readBooleanOption(options, 'errors')
   const quiet = readBooleanOption(options, 'quiet')
+  const maxResponseBytes = readNumberOption(options, 'maxResponse', '--max-response', {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  })
+  const timeout = readNumberOption(options, 'timeout', '--timeout', { min: 1, max: 2_147_483_647 })
   const caFile = readStringOption(options, 'ca')
   let ca: string | undefined
   if (caFile !== undefined) {
@@ -111,6 +126,8 @@ async function runProxy(
     port,
     host,
     errors,
+    ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
+    ...(timeout === undefined ? {} : { timeout }),
     ...(ca === undefined ? {} : { ca }),
     ...(quiet ? {} : { onRequest: (r) => io.stdout.write(`${formatRequestLine(r, style)}\n`) }),
   }).catch(rethrowAsUsageError)
