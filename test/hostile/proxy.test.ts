@@ -4,6 +4,9 @@ import { ENTRUST_EXAMPLES } from '../../src/index.js'
 import { startValidatingProxy, type ValidatingProxy } from '../../src/prism/index.js'
 import { type ProblemBody, signedPost } from '../prism/helpers.js'
 
+/** Prism's problem+json, with the detail the proxy writes for an unreachable receiver. */
+type Problem = ProblemBody & { detail?: string }
+
 const body = JSON.stringify(ENTRUST_EXAMPLES['grid.created'])
 const started: ValidatingProxy[] = []
 afterEach(async () => {
@@ -53,7 +56,7 @@ async function proxyTo(url: string, options: { maxResponseBytes?: number; timeou
 async function post(proxy: ValidatingProxy) {
   const started = performance.now()
   const response = await fetch(proxy.url, signedPost(proxy.url, body))
-  const problem = (await response.json()) as ProblemBody
+  const problem = (await response.json()) as Problem
   return { status: response.status, problem, ms: performance.now() - started }
 }
 

@@ -7,7 +7,6 @@ import {
   EXIT_FAILURE,
   EXIT_OK,
 } from '../command.js'
-import { describeFsError } from '../fs-errors.js'
 import { readBooleanOption, readStringOption, sharedOptions } from '../options.js'
 import { maxInputOption, readCappedInput, readMaxInputBytes } from '../read-input.js'
 import {
