@@ -1,11 +1,9 @@
 // Taken at load, so that fake timers (vi.useFakeTimers) cannot freeze the yield below.
 const realSetImmediate = globalThis.setImmediate as typeof setImmediate | undefined
 const realSetTimeout = globalThis.setTimeout
-const realNow = performance.now.bind(performance)
 
-/** How often reading yields to timers at least: after this many chunks or milliseconds. */
+/** Chunks read without any turn of the event loop before reading yields to timers. */
 const YIELD_EVERY_CHUNKS = 64
-const YIELD_EVERY_MS = 10
 
 /** Resolves on the next turn of the event loop (a macrotask), after due timers have run. @internal */
 export function nextTurn(): Promise<void> {
@@ -16,20 +14,34 @@ export function nextTurn(): Promise<void> {
 }
 
 /**
- * Calls `nextTurn` every few chunks or milliseconds. An in-process body (a `ReadableStream` from
- * `createInProcessFetch` or MSW) can hand out chunks on microtasks alone, forever: without this
- * the deadline timer would never get to run. @internal
+ * Returns a function to call after each chunk: it yields (resolves on the next turn) once
+ * {@link YIELD_EVERY_CHUNKS} chunks came without the event loop turning. An in-process body
+ * (a `ReadableStream` from `createInProcessFetch` or MSW) can hand out chunks on microtasks
+ * alone, forever: without this the deadline timer would never get to run. A body read from a
+ * socket waits for I/O, so the loop turns and this never yields. @internal
  */
 export function createTurnTaker(): () => Promise<void> | undefined {
   let chunks = 0
-  let since = realNow()
+  let turned = false
+  const arm = () => {
+    turned = false
+    const mark = () => {
+      turned = true
+    }
+    if (realSetImmediate !== undefined) realSetImmediate(mark)
+    else realSetTimeout(mark, 0)
+  }
+  arm()
   return () => {
+    if (turned) {
+      chunks = 0
+      arm()
+      return undefined
+    }
     chunks++
-    if (chunks < YIELD_EVERY_CHUNKS && realNow() - since < YIELD_EVERY_MS) return undefined
+    if (chunks < YIELD_EVERY_CHUNKS) return undefined
     chunks = 0
-    return nextTurn().then(() => {
-      since = realNow()
-    })
+    return nextTurn().then(arm)
   }
 }
 
