@@ -253,4 +253,14 @@ export const IDAAS_EVENT_TYPES = [
     "source": "https://identisys.us.trustedauth.com/documentation/help/issuance/Register%20and%20Configure%20Webhooks.htm",
     "description": "\"Notify when the credential is printed.\" It carries a print job ID whose field name is not documented. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional."
   },
+  {
+    "type": "webhook.test",
+    "title": "WebhookTestEvent",
+    "category": "webhook",
+    "provenance": "assumption",
+    "hasPublishedExample": false,
+    "schema": "schemas/webhook.schema.json",
+    "source": "https://docs.trustedauth.com/openapi/administration.json",
+    "description": "The test delivery of POST /api/web/v1/webhooks/test/{id}: \"Sends a dummy payload to the registered webhook callback URL.\" (OpenAPI) The payload is not documented; the kit sends a signed envelope with type webhook.test and empty data (assumption A12), so no data field is required and any field is a note."
+  },
 ] as const

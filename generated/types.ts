@@ -2,7 +2,7 @@
 // Types of every IDaaS webhook event, one interface per event type.
 
 /**
- * Any IDaaS webhook event: one branch per event type (16 documented, 9 known only from the Admin API enum), chosen by "type".
+ * Any IDaaS webhook event: one branch per event type (16 documented by Entrust, 9 known only from the Admin API enum, and the test delivery webhook.test, whose shape is the kit's assumption A12), chosen by "type".
  */
 export type IdaasEvent =
   | AuthenticationSucceededEvent
@@ -30,6 +30,7 @@ export type IdaasEvent =
   | CredentialUpdateEvent
   | CredentialDeleteEvent
   | CredentialPrintEvent
+  | WebhookTestEvent
 
 /**
  * Triggered when a user successfully authenticates to IDaaS.
@@ -48,7 +49,7 @@ export interface AuthenticationSucceededEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: AuthenticationSucceededData
@@ -60,23 +61,23 @@ export interface AuthenticationSucceededData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -125,7 +126,7 @@ export interface AuthenticationFailedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: AuthenticationFailedData
@@ -137,23 +138,23 @@ export interface AuthenticationFailedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -180,6 +181,7 @@ export interface AuthenticationFailedData {
    * Authentication method used (e.g., "OTP"), as in authentication.succeeded.
    */
   token?: string
+  [k: string]: unknown
 }
 /**
  * Triggered when an administrator creates a new user account. data.subject is the acting administrator; entityId/entityName identify the new user.
@@ -198,7 +200,7 @@ export interface UserCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: UserCreatedData
@@ -210,23 +212,23 @@ export interface UserCreatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -283,7 +285,7 @@ export interface UserUpdatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: UserUpdatedData
@@ -295,23 +297,23 @@ export interface UserUpdatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -334,6 +336,7 @@ export interface UserUpdatedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A user account was deleted. Entrust documents this type but has published no payload example; the shape beyond the common fields is not documented.
@@ -352,7 +355,7 @@ export interface UserDeletedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: UserDeletedData
@@ -364,23 +367,23 @@ export interface UserDeletedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -403,6 +406,7 @@ export interface UserDeletedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A user completed registration. Entrust documents this type but has published no payload example; the shape beyond the common fields is not documented.
@@ -421,7 +425,7 @@ export interface UserRegistrationCompletedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: UserRegistrationCompletedData
@@ -433,23 +437,23 @@ export interface UserRegistrationCompletedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -472,6 +476,7 @@ export interface UserRegistrationCompletedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * Triggered when a user's password is updated.
@@ -490,7 +495,7 @@ export interface PasswordUpdatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: PasswordUpdatedData
@@ -500,33 +505,33 @@ export interface PasswordUpdatedEvent {
  */
 export interface PasswordUpdatedData {
   /**
+   * Always USERPASSWORDS for password update events
+   */
+  entityType?: 'USERPASSWORDS'
+  /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
   subscriberAdminRoleName?: string
-  /**
-   * Always USERPASSWORDS for password update events
-   */
-  entityType?: 'USERPASSWORDS'
   /**
    * ID of the object acted on.
    */
@@ -559,7 +564,7 @@ export interface KbaQuestionCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: KbaQuestionCreatedData
@@ -569,33 +574,33 @@ export interface KbaQuestionCreatedEvent {
  */
 export interface KbaQuestionCreatedData {
   /**
+   * Always USERQUESTIONS for question events
+   */
+  entityType?: 'USERQUESTIONS'
+  /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
   subscriberAdminRoleName?: string
-  /**
-   * Always USERQUESTIONS for question events
-   */
-  entityType?: 'USERQUESTIONS'
   /**
    * ID of the object acted on.
    */
@@ -628,7 +633,7 @@ export interface GridCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: GridCreatedData
@@ -640,23 +645,23 @@ export interface GridCreatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -721,7 +726,7 @@ export interface GridEmailSentEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: GridEmailSentData
@@ -733,23 +738,23 @@ export interface GridEmailSentData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -772,6 +777,7 @@ export interface GridEmailSentData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A grid card password email was sent. Entrust documents this type but has published no payload example; the shape beyond the common fields is not documented.
@@ -790,7 +796,7 @@ export interface GridPasswordEmailSentEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: GridPasswordEmailSentData
@@ -802,23 +808,23 @@ export interface GridPasswordEmailSentData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -841,6 +847,7 @@ export interface GridPasswordEmailSentData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * Triggered when a passkey is created for a user.
@@ -859,7 +866,7 @@ export interface PasskeyCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: PasskeyCreatedData
@@ -871,23 +878,23 @@ export interface PasskeyCreatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -940,7 +947,7 @@ export interface PasskeyUpdatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: PasskeyUpdatedData
@@ -952,23 +959,23 @@ export interface PasskeyUpdatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -991,6 +998,7 @@ export interface PasskeyUpdatedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A passkey was deleted. Entrust documents this type but has published no payload example; the shape beyond the common fields is not documented.
@@ -1009,7 +1017,7 @@ export interface PasskeyDeletedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: PasskeyDeletedData
@@ -1021,23 +1029,23 @@ export interface PasskeyDeletedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -1060,6 +1068,7 @@ export interface PasskeyDeletedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * Triggered when a magic link email is sent. data.subject is the user the link is for, even when an administrator sent it.
@@ -1078,7 +1087,7 @@ export interface MagiclinkEmailSentEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: MagiclinkEmailSentData
@@ -1090,23 +1099,23 @@ export interface MagiclinkEmailSentData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -1159,7 +1168,7 @@ export interface FaceBiometricCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: FaceBiometricCreatedData
@@ -1171,23 +1180,23 @@ export interface FaceBiometricCreatedData {
   /**
    * ID of the user the event is about; for user.created, the administrator who acted.
    */
-  subject: string
+  subject?: string
   /**
    * Username of the subject.
    */
-  subjectName: string
+  subjectName?: string
   /**
    * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
    */
-  subjectType: string
+  subjectType?: string
   /**
    * Where it happened, e.g. "Administration Portal" or "User Portal".
    */
-  resourceName: string
+  resourceName?: string
   /**
    * IP address the action came from.
    */
-  sourceIp: string
+  sourceIp?: string
   /**
    * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
    */
@@ -1236,7 +1245,7 @@ export interface TokenCreatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: TokenCreatedData
@@ -1287,6 +1296,7 @@ export interface TokenCreatedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A token was activated. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1305,7 +1315,7 @@ export interface TokenActivatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: TokenActivatedData
@@ -1356,6 +1366,7 @@ export interface TokenActivatedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A token was activated online. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1374,7 +1385,7 @@ export interface TokenActivatedOnlineEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: TokenActivatedOnlineData
@@ -1425,6 +1436,7 @@ export interface TokenActivatedOnlineData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A token's seed was rotated. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1443,7 +1455,7 @@ export interface TokenSeedRotatedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: TokenSeedRotatedData
@@ -1494,6 +1506,7 @@ export interface TokenSeedRotatedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * A hardware token was assigned. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1512,7 +1525,7 @@ export interface HardwareTokenAssignedEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: HardwareTokenAssignedData
@@ -1563,6 +1576,7 @@ export interface HardwareTokenAssignedData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * "Notify when a new credential is created." (issuance help) Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1581,7 +1595,7 @@ export interface CredentialCreateEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: CredentialCreateData
@@ -1632,6 +1646,7 @@ export interface CredentialCreateData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * "Notify when a credential is updated." (issuance help) Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1650,7 +1665,7 @@ export interface CredentialUpdateEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: CredentialUpdateData
@@ -1701,6 +1716,7 @@ export interface CredentialUpdateData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * "Notify when a credential is deleted." (issuance help) Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1719,7 +1735,7 @@ export interface CredentialDeleteEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: CredentialDeleteData
@@ -1770,6 +1786,7 @@ export interface CredentialDeleteData {
   entityAttributes?: {
     [k: string]: unknown
   }
+  [k: string]: unknown
 }
 /**
  * "Notify when the credential is printed." It carries a print job ID whose field name is not documented. Listed only in the Admin API enum WebhookEvent.type (OpenAPI v5.46); no payload is documented, so every data field is optional.
@@ -1788,7 +1805,7 @@ export interface CredentialPrintEvent {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   data: CredentialPrintData
@@ -1798,45 +1815,71 @@ export interface CredentialPrintEvent {
  */
 export interface CredentialPrintData {
   /**
-   * ID of the user the event is about; for user.created, the administrator who acted.
+   * Any JSON value: subject as in the published types, untyped here.
    */
-  subject?: string
+  subject?: unknown
   /**
-   * Username of the subject.
+   * Any JSON value: subjectName as in the published types, untyped here.
    */
-  subjectName?: string
+  subjectName?: unknown
   /**
-   * "Always USER" on every event page; the Admin API audit schema also knows ADMIN_API, SERVICE_PROVIDER and AGENT.
+   * Any JSON value: subjectType as in the published types, untyped here.
    */
-  subjectType?: string
+  subjectType?: unknown
   /**
-   * Where it happened, e.g. "Administration Portal" or "User Portal".
+   * Any JSON value: resourceName as in the published types, untyped here.
    */
-  resourceName?: string
+  resourceName?: unknown
   /**
-   * IP address the action came from.
+   * Any JSON value: sourceIp as in the published types, untyped here.
    */
-  sourceIp?: string
+  sourceIp?: unknown
   /**
-   * Role of the administrator who acted, e.g. "Super Administrator"; present when an administrator acted.
+   * Any JSON value: subscriberAdminRoleName as in the published types, untyped here.
    */
-  subscriberAdminRoleName?: string
+  subscriberAdminRoleName?: unknown
   /**
-   * Kind of object acted on, e.g. USERS, USERPASSWORDS, GRIDS, FIDOTOKENS.
+   * Any JSON value: entityType as in the published types, untyped here.
    */
-  entityType?: string
+  entityType?: unknown
   /**
-   * ID of the object acted on.
+   * Any JSON value: entityId as in the published types, untyped here.
    */
-  entityId?: string
+  entityId?: unknown
   /**
-   * Name of the object acted on.
+   * Any JSON value: entityName as in the published types, untyped here.
    */
-  entityName?: string
+  entityName?: unknown
   /**
-   * Event-specific attributes of the object acted on.
+   * Any JSON value: entityAttributes as in the published types, untyped here.
    */
-  entityAttributes?: {
+  entityAttributes?: unknown
+  [k: string]: unknown
+}
+/**
+ * The test delivery of POST /api/web/v1/webhooks/test/{id}: "Sends a dummy payload to the registered webhook callback URL." (OpenAPI) The payload is not documented; the kit sends a signed envelope with type webhook.test and empty data (assumption A12), so no data field is required and any field is a note.
+ */
+export interface WebhookTestEvent {
+  /**
+   * Unique identifier for this webhook delivery. No fixed format: most examples are UUIDv7-shaped, one is not a valid UUID.
+   */
+  id: string
+  /**
+   * The event that occurred (e.g., authentication.succeeded)
+   */
+  type: 'webhook.test'
+  /**
+   * Your account identifier
+   */
+  accountId: string
+  /**
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
+   */
+  eventTime: string
+  /**
+   * Empty in the kit's test delivery (A12).
+   */
+  data: {
     [k: string]: unknown
   }
 }
@@ -1858,7 +1901,7 @@ export interface IdaasEnvelope {
    */
   accountId: string
   /**
-   * When the event occurred (ISO 8601 format): UTC with "Z", with or without fractional seconds, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z.
+   * When the event occurred (ISO 8601 format): an RFC 3339 date-time with any offset and 0 to 9 fractional digits, e.g. 2025-12-01T20:10:04Z or 2024-03-15T10:00:00.000Z. Strict mode adds a note (not an error) for an offset other than "Z" or a precision other than none or 3 digits, which no published example has.
    */
   eventTime: string
   /**
@@ -1900,4 +1943,5 @@ export interface IdaasEventMap {
   'credential.update': CredentialUpdateEvent
   'credential.delete': CredentialDeleteEvent
   'credential.print': CredentialPrintEvent
+  'webhook.test': WebhookTestEvent
 }

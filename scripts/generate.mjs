@@ -12,6 +12,14 @@ import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 import { compile } from 'json-schema-to-typescript'
+import {
+  EVIDENCE,
+  hasPublishedExample,
+  STRICT_ONLY,
+  strictSchema,
+  tolerantSchema,
+  withOpenData,
+} from './schema-forms.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const schemasDir = `${root}schemas/`
@@ -76,6 +84,11 @@ function flatten(schema, file, schemas, title) {
   const required = new Set()
   let closed = false
   const visit = (node, nodeFile) => {
+    if (node[STRICT_ONLY]) {
+      // The types describe what tolerant mode lets through: strict's fields, none of them required.
+      const { required: _required, ...typed } = node[STRICT_ONLY]
+      visit(typed, nodeFile)
+    }
     if (node.$ref) {
       const [refFile, pointer] = splitRef(node.$ref, nodeFile)
       visit(resolvePointer(schemas.get(refFile), pointer), refFile)
@@ -91,9 +104,14 @@ function flatten(schema, file, schemas, title) {
           )
         : prop
       const previous = properties[name]
-      properties[name] = previous
-        ? { schema: { allOf: [previous.schema, resolved] }, file: nodeFile }
-        : { schema: resolved, file: nodeFile }
+      if (!previous) {
+        properties[name] = { schema: resolved, file: nodeFile }
+        continue
+      }
+      // One flat allOf per property, however many files describe it.
+      const merged = previous.schema.allOf && !previous.schema.properties
+      const earlier = merged ? previous.schema.allOf : [previous.schema]
+      properties[name] = { schema: { allOf: [...earlier, resolved] }, file: nodeFile }
     }
   }
   visit(schema, file)
@@ -134,6 +152,10 @@ function flattenProperty(prop, file, schemas, name, parentTitle) {
     }
   }
   if (out.const !== undefined) delete out.type
+  // A field with no rule on its value (see envelope.schema.json#/$defs/untypedFields).
+  if (out.type === undefined && out.const === undefined && out.enum === undefined) {
+    out.tsType = 'unknown'
+  }
   return out
 }
 
@@ -148,7 +170,12 @@ const j2tsOptions = {
 
 async function generateTypes(schemas, eventTypes) {
   const defs = {}
-  for (const { file, def } of eventTypes) defs[def.title] = flatten(def, file, schemas, def.title)
+  for (const { file, def } of eventTypes) {
+    // A type whose payload Entrust never published: unknown data fields are notes, not errors, in
+    // both modes, so its data type stays open.
+    const typed = hasPublishedExample(def) ? def : withOpenData(def)
+    defs[def.title] = flatten(typed, file, schemas, def.title)
+  }
   const rootSchema = schemas.get(ROOT_SCHEMA)
   const body = await compile(
     {
@@ -193,7 +220,7 @@ function generateCatalogue(eventTypes) {
       title: def.title,
       category: def['x-idaas-category'],
       provenance: def['x-idaas-provenance'],
-      hasPublishedExample: Array.isArray(def.examples) && def.examples.length > 0,
+      hasPublishedExample: hasPublishedExample(def),
       schema: `schemas/${file}`,
       source: def['x-idaas-source'],
       description: def.description,
@@ -229,39 +256,6 @@ ${entries.join('\n')}
 
 // --- Validators ---------------------------------------------------------------------------------
 
-// Keywords whose value maps names to subschemas: a key there is a property or definition name,
-// never a keyword, so a property called "examples" is kept.
-const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas'])
-// Keywords whose value is instance data, not a schema: copied as they are.
-const DATA_KEYWORDS = new Set(['const', 'enum', 'default'])
-
-/** `schema` without the keywords in `drop`, at any depth; names and instance data are kept. */
-function withoutKeywords(schema, drop) {
-  if (Array.isArray(schema)) return schema.map((item) => withoutKeywords(item, drop))
-  if (schema === null || typeof schema !== 'object') return schema
-  return Object.fromEntries(
-    Object.entries(schema)
-      .filter(([key]) => !drop.has(key))
-      .map(([key, child]) => [
-        key,
-        DATA_KEYWORDS.has(key)
-          ? child
-          : NAME_MAPS.has(key) && child !== null && typeof child === 'object'
-            ? Object.fromEntries(
-                Object.entries(child).map(([name, sub]) => [name, withoutKeywords(sub, drop)]),
-              )
-            : withoutKeywords(child, drop),
-      ]),
-  )
-}
-
-/** Strict mode: only the `examples` annotations go. */
-const withoutExamples = (schema) => withoutKeywords(schema, new Set(['examples']))
-
-/** Tolerant mode: unknown fields pass, so `unevaluatedProperties` goes too. */
-const withoutUnevaluated = (schema) =>
-  withoutKeywords(schema, new Set(['examples', 'unevaluatedProperties']))
-
 const quietAboutUnicodeOption = {
   log: console.log,
   warn: (message, ...rest) => {
@@ -282,7 +276,7 @@ function generateValidators(schemas, mode) {
   })
   for (const keyword of ANNOTATIONS) ajv.addKeyword(keyword)
   for (const schema of schemas.values()) {
-    ajv.addSchema(mode === 'strict' ? withoutExamples(schema) : withoutUnevaluated(schema))
+    ajv.addSchema(mode === 'strict' ? strictSchema(schema) : tolerantSchema(schema))
   }
   const base = 'https://unpkg.com/idaas-webhook-kit/schemas/'
   const code = standaloneCode(ajv, {
@@ -300,8 +294,8 @@ function generateValidators(schemas, mode) {
   if (typed === code) throw new Error('standalone code has an unexpected export layout')
   const description =
     mode === 'strict'
-      ? 'unknown fields are errors (unevaluatedProperties: false)'
-      : 'unknown fields pass (unevaluatedProperties removed)'
+      ? 'the x-idaas-strict parts merged in; unknown fields fail unevaluatedProperties (validateEvent turns those of a type without a published payload into notes)'
+      : 'the x-idaas-strict parts and unevaluatedProperties removed, so unknown fields pass'
   return `${BANNER}
 // @ts-nocheck -- ajv standalone output
 // Precompiled ${mode} validators: ${description}.
@@ -346,6 +340,7 @@ const ENVELOPE_COMPONENTS = {
   '/$defs/eventTime': 'IdaasEventTime',
   '/$defs/actorFields': 'IdaasActorFields',
   '/$defs/targetFields': 'IdaasTargetFields',
+  '/$defs/untypedFields': 'IdaasUntypedFields',
 }
 
 /** A schema with every $ref made internal (#/components/schemas/…) and $id/$schema/examples dropped. */
@@ -397,10 +392,15 @@ function generateOpenApi(schemas, eventTypes) {
   const envelope = schemas.get(ENVELOPE_SCHEMA)
   const components = {}
   for (const [pointer, name] of Object.entries(ENVELOPE_COMPONENTS)) {
-    components[name] = bundleSchema(resolvePointer(envelope, pointer), ENVELOPE_SCHEMA, componentOf)
+    const schema = strictSchema(resolvePointer(envelope, pointer))
+    components[name] = bundleSchema(schema, ENVELOPE_SCHEMA, componentOf)
   }
-  for (const { file, def } of eventTypes)
-    components[def.title] = bundleSchema(def, file, componentOf)
+  // Prism has no notes: it gets strict's errors, so unknown data fields of a type whose payload
+  // Entrust never published pass (strict mode reports them as notes).
+  for (const { file, def } of eventTypes) {
+    const schema = strictSchema(hasPublishedExample(def) ? def : withOpenData(def))
+    components[def.title] = bundleSchema(schema, file, componentOf)
+  }
   const root = schemas.get(ROOT_SCHEMA)
   components[root.title] = {
     title: root.title,

@@ -11,6 +11,7 @@ export { ENTRUST_EXAMPLES } from '../generated/entrust-examples.js'
 export {
   getEventTypeInfo,
   IDAAS_EVENT_TYPES,
+  isEntrustEventType,
   isKnownEventType,
   suggestEventType,
 } from './schema/event-types.js'

@@ -6,6 +6,7 @@
 export type * from '../generated/types.js'
 export type { CompiledValidator, CompiledValidatorError } from '../generated/validator-types.js'
 export type {
+  EntrustEventType,
   IdaasEventProvenance,
   IdaasEventTypeInfo,
   IdaasSchemaCategory,

@@ -16,11 +16,13 @@ export function renderEventTable(catalogue: readonly IdaasEventTypeInfo[], style
   const header = ['TYPE', 'CATEGORY', 'PROVENANCE', 'EXAMPLE', 'INTERFACE'].map((h) =>
     style.bold(h),
   )
-  const documented = catalogue.filter((info) => info.provenance === 'documented').length
+  const count = (provenance: string) =>
+    catalogue.filter((info) => info.provenance === provenance).length
   const examples = catalogue.filter((info) => info.hasPublishedExample).length
   const footer =
-    `${catalogue.length} event types: ${documented} documented, ` +
-    `${catalogue.length - documented} api-enum-only (named only in the Admin API); ` +
+    `${catalogue.length} event types: ${count('documented')} documented, ` +
+    `${count('api-enum-only')} api-enum-only (named only in the Admin API), ` +
+    `${count('assumption')} assumption (the kit's test delivery, A12); ` +
     `${examples} with a published example.`
   return `${renderTable([header, ...rows])}\n\n${footer}\n`
 }

@@ -11,8 +11,9 @@ export type IdaasEventTypeInfo = (typeof IDAAS_EVENT_TYPES)[number]
 export type IdaasSchemaCategory = IdaasEventTypeInfo['category']
 
 /**
- * Where the kit's knowledge of a type comes from: `documented` (Entrust's event catalogue) or
- * `api-enum-only` (only the Admin API's `WebhookEvent.type` enum).
+ * Where the kit's knowledge of a type comes from: `documented` (Entrust's event catalogue),
+ * `api-enum-only` (only the Admin API's `WebhookEvent.type` enum) or `assumption` (the kit's own:
+ * the test delivery `webhook.test`, A12).
  */
 export type IdaasEventProvenance = IdaasEventTypeInfo['provenance']
 
@@ -20,9 +21,23 @@ const byType: ReadonlyMap<string, IdaasEventTypeInfo> = new Map(
   IDAAS_EVENT_TYPES.map((info) => [info.type, info]),
 )
 
-/** True when `type` is one of the 25 event types the kit knows. */
+/**
+ * True when `type` is one of the 26 event types the kit knows: Entrust's 25 and the test
+ * delivery `webhook.test` (A12).
+ */
 export function isKnownEventType(type: unknown): type is IdaasEventType {
   return typeof type === 'string' && byType.has(type)
+}
+
+/** An event type Entrust names: documented, or listed in the Admin API's `WebhookEvent.type` enum. */
+export type EntrustEventType = Exclude<IdaasEventType, 'webhook.test'>
+
+/**
+ * True when `type` is one of the 25 types Entrust names (16 documented, 9 only in the Admin
+ * API's `WebhookEvent.type` enum): what a webhook can subscribe to. `webhook.test` is not one.
+ */
+export function isEntrustEventType(type: unknown): type is EntrustEventType {
+  return isKnownEventType(type) && byType.get(type)?.provenance !== 'assumption'
 }
 
 /** The catalogue row of a known event type, or `undefined`. */

@@ -130,7 +130,7 @@ function unknownTypeError(type: unknown): KitError {
   const suggestion = suggestEventType(type)
   const hint = suggestion
     ? `Did you mean "${suggestion}"?`
-    : 'Use one of the 25 types in IDAAS_EVENT_TYPES.'
+    : 'Use one of the 26 types in IDAAS_EVENT_TYPES.'
   return new KitError(`Unknown event type "${type}". ${hint}`)
 }
 
@@ -528,7 +528,8 @@ function credential(d: Draw) {
 }
 
 // One builder per type. The 8 types with an Entrust example follow its shape; the other
-// 17 get the common fields plus inferred entity fields, and no entityAttributes (not documented).
+// 17 get the common fields plus inferred entity fields, and no entityAttributes (not documented);
+// webhook.test gets the kit's A12 shape.
 const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] } = {
   'authentication.succeeded': (d) => ({
     ...byUser(d),
@@ -628,6 +629,8 @@ const BUILDERS: { [T in IdaasEventType]: (d: Draw) => IdaasEventMap[T]['data'] }
   'credential.update': credential,
   'credential.delete': credential,
   'credential.print': credential,
+  // The kit's test delivery (A12): empty data.
+  'webhook.test': () => ({}),
 }
 
 // Entrust's examples: 7 of 8 eventTimes have whole seconds, one has ".000".

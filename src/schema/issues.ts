@@ -16,9 +16,13 @@ export interface ValidationIssue {
 
 /** Something a tolerant receiver accepts but should know about (assumption A15). */
 export interface ValidationNote {
-  /** `unknown-field`: a field no schema describes; `unknown-event-type`: a `type` the kit does not know. */
-  kind: 'unknown-field' | 'unknown-event-type'
-  /** JSON pointer of the field or of `/type`. */
+  /**
+   * `unknown-field`: a field no schema describes; `unknown-event-type`: a `type` the kit does not
+   * know; `unusual-timestamp` (strict mode): an `eventTime` whose offset or precision no published
+   * example has.
+   */
+  kind: 'unknown-field' | 'unknown-event-type' | 'unusual-timestamp'
+  /** JSON pointer of the field, of `/type` or of `/eventTime`. */
   path: string
   /** One sentence fragment, e.g. `unknown field "region"`. */
   message: string
@@ -125,7 +129,7 @@ function toIssue(error: CompiledValidatorError, payload: unknown): ValidationIss
       }
     case 'pattern':
       if (error.schemaPath.includes('eventTime')) {
-        const expected = `an ISO 8601 UTC timestamp such as ${EVENT_TIME_EXAMPLE}`
+        const expected = `an ISO 8601 (RFC 3339) date-time such as ${EVENT_TIME_EXAMPLE}`
         const message = `must be ${expected}, got ${describeValue(actualHere)}`
         return { path: instancePath, keyword, expected, actual: actualHere, message }
       }

@@ -1,9 +1,11 @@
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import * as strict from '../../generated/validate-strict.js'
 import * as tolerant from '../../generated/validate-tolerant.js'
+import type { CompiledValidatorError } from '../../generated/validator-types.js'
 import { formatMessage, KitError } from '../errors.js'
-import { isKnownEventType, suggestEventType } from './event-types.js'
+import { getEventTypeInfo, isKnownEventType, suggestEventType } from './event-types.js'
 import {
+  childPointer,
   describeValue,
   formatIssues,
   sortIssues,
@@ -13,8 +15,15 @@ import {
 } from './issues.js'
 
 /**
- * `tolerant`: what a receiver should do (A15): unknown fields and unknown event types with a
- * valid envelope pass and come back as notes. `strict`: they are issues (drift detection).
+ * `tolerant`: what a receiver should do. It enforces only what Entrust documents: the envelope,
+ * and the JSON types of the fields a published example or field table shows for that type, where
+ * present. No `data` field is required. Unknown fields and unknown event types with a valid
+ * envelope pass and come back as notes (A15).
+ * `strict`: the drift detector. It also requires the fields every published example has, checks
+ * "Always ..." constants, and rejects unknown fields of the 8 types whose payload Entrust
+ * published; for the other types unknown `data` fields are notes. For any type, an `eventTime`
+ * offset other than `Z` or a precision other than none or 3 digits is a note. Unknown event types
+ * are issues.
  */
 export type ValidationMode = 'tolerant' | 'strict'
 
@@ -27,7 +36,7 @@ export interface ValidateEventOptions {
 /** A valid payload of a type the kit knows. */
 export interface KnownEventResult {
   ok: true
-  /** True: `event.type` is one of the 25 known types and the payload matches its schema. */
+  /** True: `event.type` is one of the 26 known types and the payload matches its schema. */
   known: true
   event: IdaasEvent
   issues: []
@@ -104,17 +113,85 @@ export function validateEvent(
   const type = (value as { type?: unknown }).type
   if (!isKnownEventType(type)) return validateUnknownType(value, type, mode)
 
-  // Fast path: a payload that passes the strict schema passes in both modes, with no notes.
-  if (strict.validateEvent(value)) return known(value as IdaasEvent, NO_NOTES)
-  const strictErrors = strict.validateEvent.errors ?? []
-  if (mode === 'strict') return invalid(true, toIssues(strictErrors, value))
-  if (tolerant.validateEvent(value)) {
-    const notes = toIssues(strictErrors, value)
-      .filter((issue) => issue.keyword === 'unevaluatedProperties')
-      .map(unknownFieldNote)
-    return known(value as IdaasEvent, notes)
+  // Fast path: a payload that passes the strict schema passes in both modes. Only strict mode
+  // looks further, at the form of eventTime.
+  if (strict.validateEvent(value)) {
+    return known(value as IdaasEvent, mode === 'strict' ? timestampNotes(value) : NO_NOTES)
   }
+  const strictErrors = strict.validateEvent.errors ?? []
+  if (mode === 'strict') return strictResult(value, type, strictErrors)
+  if (tolerant.validateEvent(value))
+    return known(value as IdaasEvent, unknownFieldNotes(strictErrors))
   return invalid(true, toIssues(tolerant.validateEvent.errors ?? [], value))
+}
+
+/**
+ * Strict mode after the strict schema failed. For a type whose payload Entrust never published,
+ * an unknown field inside `data` is drift to report, not an error: those errors become notes.
+ */
+function strictResult(
+  value: object,
+  type: IdaasEvent['type'],
+  errors: readonly CompiledValidatorError[],
+): ValidationResult {
+  const published = getEventTypeInfo(type)?.hasPublishedExample ?? true
+  const real = published ? errors : errors.filter((error) => !isUnknownDataField(error))
+  if (real.length > 0) return invalid(true, toIssues(real, value))
+  const notes = unknownFieldNotes(errors, ` (Entrust has published no payload for "${type}")`)
+  return known(value as IdaasEvent, [...notes, ...timestampNotes(value)])
+}
+
+function isUnknownDataField(error: CompiledValidatorError): boolean {
+  return (
+    error.keyword === 'unevaluatedProperties' &&
+    (error.instancePath === '/data' || error.instancePath.startsWith('/data/'))
+  )
+}
+
+/** Notes for the `unevaluatedProperties` errors only; the other errors are never formatted. */
+function unknownFieldNotes(
+  errors: readonly CompiledValidatorError[],
+  suffix = '',
+): ValidationNote[] {
+  const notes: ValidationNote[] = []
+  const seen = new Set<string>()
+  for (const error of errors) {
+    if (error.keyword !== 'unevaluatedProperties') continue
+    const name = String(error.params.unevaluatedProperty)
+    const path = childPointer(error.instancePath, name)
+    if (seen.has(path)) continue
+    seen.add(path)
+    notes.push({ kind: 'unknown-field', path, message: `unknown field "${name}"${suffix}` })
+  }
+  return sortIssues(notes)
+}
+
+// Every published example's eventTime: seconds, optionally milliseconds, and "Z".
+const USUAL_EVENT_TIME = /T\d\d:\d\d:\d\d(\.\d{3})?Z$/
+const EVENT_TIME_PARTS = /^\d{4}-\d\d-\d\d([Tt])\d\d:\d\d:\d\d(?:\.(\d+))?(.*)$/
+
+/**
+ * Strict-mode notes on a valid `eventTime` whose form no published example has: an offset other
+ * than `Z`, a precision other than none or 3 digits, a lowercase `t`. Drift, never an error:
+ * Entrust only says "ISO 8601 format".
+ */
+function timestampNotes(value: object): ValidationNote[] {
+  const time = (value as { eventTime: string }).eventTime
+  if (USUAL_EVENT_TIME.test(time)) return NO_NOTES
+  const [, separator = 'T', fraction = '', offset = 'Z'] = EVENT_TIME_PARTS.exec(time) ?? []
+  const notes: ValidationNote[] = []
+  const note = (message: string) =>
+    notes.push({ kind: 'unusual-timestamp', path: '/eventTime', message })
+  if (offset !== 'Z') {
+    note(`has the offset "${offset}"; every published example uses "Z"`)
+  }
+  if (fraction.length !== 0 && fraction.length !== 3) {
+    note(
+      `has ${fraction.length} fractional digit${fraction.length === 1 ? '' : 's'}; published examples have none or 3`,
+    )
+  }
+  if (separator !== 'T') note('separates date and time with "t"; published examples use "T"')
+  return notes
 }
 
 function validateUnknownType(value: object, type: unknown, mode: ValidationMode): ValidationResult {
@@ -140,15 +217,10 @@ function unknownTypeIssue(type: string): ValidationIssue {
   return {
     path: '/type',
     keyword: 'discriminator',
-    expected: 'one of the 25 known event types',
+    expected: 'one of the 26 known event types',
     actual: type,
     message: `is an unknown event type "${type}"${hint}`,
   }
-}
-
-function unknownFieldNote(issue: ValidationIssue): ValidationNote {
-  const name = issue.path.slice(issue.path.lastIndexOf('/') + 1)
-  return { kind: 'unknown-field', path: issue.path, message: `unknown field "${name}"` }
 }
 
 function known(event: IdaasEvent, notes: ValidationNote[]): KnownEventResult {

@@ -2,10 +2,10 @@
  * The Admin API's webhook shapes, with Entrust's names and descriptions
  * (the Admin API's OpenAPI document v5.46, https://docs.trustedauth.com/api/admin-api/).
  */
-import type { IdaasEventType } from '../../generated/types.js'
+import type { EntrustEventType } from '../schema/event-types.js'
 
 /** `WebhookEvent.type`: the 25 values of the Admin API enum. */
-export type WebhookEventType = IdaasEventType
+export type WebhookEventType = EntrustEventType
 
 /** "Information returned about the events of a webhook." */
 export interface WebhookEvent {

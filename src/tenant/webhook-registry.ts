@@ -1,4 +1,4 @@
-import { isKnownEventType } from '../schema/event-types.js'
+import { isEntrustEventType } from '../schema/event-types.js'
 import type {
   Webhook,
   WebhookEvent,
@@ -106,7 +106,7 @@ export function checkWebhookParms(
         'Events must be a list of webhook events, each with a "type".',
       )
     }
-    if (!isKnownEventType(item.type)) {
+    if (!isEntrustEventType(item.type)) {
       throw invalid(action, 'events', `Unknown webhook event type "${item.type}".`)
     }
     if (item.filter !== undefined && item.filter !== null && typeof item.filter !== 'string') {

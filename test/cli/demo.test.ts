@@ -14,7 +14,7 @@ describe('idaas-webhook-kit demo (what npm start runs)', () => {
     expect(out).toMatch(
       /^idaas-webhook-kit \d+\.\d+\.\d+: contract tests, mocks and types for receivers of Entrust IDaaS webhooks\.\n/,
     )
-    expect(out).toContain('✔ 25 event types known. ✔ All 8 examples are valid in both modes.\n')
+    expect(out).toContain('✔ 26 event types known. ✔ All 8 examples are valid in both modes.\n')
     expect(out).toContain('  (idaas-webhook-kit demo --catalogue lists them)\n')
     const [reference, broken] = out.split(/^2\. /m)
     expect(reference).toContain(
@@ -37,13 +37,13 @@ describe('idaas-webhook-kit demo (what npm start runs)', () => {
     expect(out).toMatch(
       /^Try next\n {2}idaas-webhook-kit verify http:\/\/localhost:3000\/webhooks\/idaas --token "\$TOKEN" +your receiver$/m,
     )
-    expect(out).not.toContain('The 25 event types')
+    expect(out).not.toContain('The 26 event types')
   })
 
   it('lists the catalogue and the examples with --catalogue', async () => {
     const run = await cli(['demo', '--catalogue'])
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('\nThe 25 event types\nTYPE ')
+    expect(run.stdout).toContain('\nThe 26 event types\nTYPE ')
     expect(run.stdout).toMatch(
       /^credential\.print +credential +api-enum-only +no +CredentialPrintEvent$/m,
     )

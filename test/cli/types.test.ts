@@ -70,7 +70,7 @@ describe('idaas-webhook-kit types', () => {
       const dir = await tempDir()
       const run = await cli(['types', '--out', `gen/${name}`], { cwd: dir })
       expect(run).toMatchObject({ code: 0, stderr: '' })
-      expect(run.stdout).toBe(`Wrote 25 event interfaces to gen/${name}.\n`)
+      expect(run.stdout).toBe(`Wrote 26 event interfaces to gen/${name}.\n`)
 
       const file = join(dir, 'gen', name)
       const text = await readFile(file, 'utf8')

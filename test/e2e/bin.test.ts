@@ -33,13 +33,13 @@ describe('the built bin (node bin/idaas-webhook-kit.js)', () => {
     expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
   })
 
-  it('lists the 25 event types', async () => {
+  it('lists the 26 event types', async () => {
     const result = await kit(['events'])
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('')
     expect(result.stdout).toMatch(/^TYPE +CATEGORY +PROVENANCE +EXAMPLE +INTERFACE\n/)
     expect(result.stdout).toMatch(/^grid\.created +grid +documented +yes +GridCreatedEvent$/m)
-    expect(result.stdout).toContain('\n25 event types: 16 documented, 9 api-enum-only')
+    expect(result.stdout).toContain('\n26 event types: 16 documented, 9 api-enum-only')
   })
 
   it('exits 1 for an invalid event and names the file, line and field', async () => {

@@ -140,7 +140,7 @@ describe('a consumer project that installs the packed tarball', () => {
       eventSchemaId: expect.stringMatching(/event\.schema\.json$/),
       envelopeSchemaId: expect.stringMatching(/envelope\.schema\.json$/),
       version: manifest.version,
-      eventTypes: 25,
+      eventTypes: 26,
       valid: true,
       invalid: '✖ must be number, got string "2"\n  → at /data/entityAttributes/serialNumber',
     })

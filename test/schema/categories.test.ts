@@ -41,6 +41,7 @@ const BY_TYPE: Record<IdaasEventType, ProductCategory[]> = {
   'credential.update': [],
   'credential.delete': [],
   'credential.print': [],
+  'webhook.test': [],
 }
 
 const TYPES = IDAAS_EVENT_TYPES.map((info) => info.type)

@@ -25,6 +25,13 @@ function collectRefs(node: unknown, refs: string[] = []): string[] {
   return refs
 }
 
+/** The definition of every event type, from every category file. */
+function eventDefs(): Array<Record<string, unknown>> {
+  return schemas
+    .flatMap(({ schema }) => Object.values<Record<string, unknown>>(schema.$defs ?? {}))
+    .filter((d) => typeof d['x-idaas-type'] === 'string')
+}
+
 describe('schemas/', () => {
   it('holds the envelope, the root and one file per event category', () => {
     expect(names).toEqual([
@@ -42,6 +49,7 @@ describe('schemas/', () => {
       'token.schema.json',
       'user.schema.json',
       'verify-report.schema.json',
+      'webhook.schema.json',
     ])
   })
 
@@ -78,22 +86,75 @@ describe('schemas/', () => {
     expect(withoutRefs.map(({ name }) => name)).toEqual([...STANDALONE])
   })
 
-  it('gives every one of the 25 event types a title, a description and a provenance', () => {
-    const defs = schemas.flatMap(({ schema }) =>
-      Object.values<Record<string, unknown>>(schema.$defs ?? {}),
-    )
-    const events = defs.filter((d) => typeof d['x-idaas-type'] === 'string')
-    expect(events).toHaveLength(25)
+  it('gives every one of the 26 event types a title, a description and a provenance', () => {
+    const events = eventDefs()
+    expect(events).toHaveLength(26)
     for (const def of events) {
       expect(def.title).toMatch(/^[A-Z][A-Za-z]+Event$/)
       expect(String(def.description).length).toBeGreaterThan(10)
-      expect(['documented', 'api-enum-only']).toContain(def['x-idaas-provenance'])
+      expect(['documented', 'api-enum-only', 'assumption']).toContain(def['x-idaas-provenance'])
     }
     expect(IDAAS_EVENT_TYPES.filter((t) => t.provenance === 'documented')).toHaveLength(16)
     expect(IDAAS_EVENT_TYPES.filter((t) => t.provenance === 'api-enum-only')).toHaveLength(9)
+    expect(IDAAS_EVENT_TYPES.filter((t) => t.provenance === 'assumption')).toEqual([
+      expect.objectContaining({ type: 'webhook.test', hasPublishedExample: false }),
+    ])
+    expect(IDAAS_EVENT_TYPES.filter((t) => t.hasPublishedExample)).toHaveLength(8)
   })
 
-  it('lists the 25 types in the order of the Admin API enum grouped by category', () => {
+  it('says for every field where its rule comes from', () => {
+    const missing: string[] = []
+    const visit = (node: unknown, where: string) => {
+      if (node === null || typeof node !== 'object') return
+      const schema = node as Record<string, unknown>
+      for (const [name, prop] of Object.entries(
+        (schema.properties ?? {}) as Record<string, Record<string, unknown>>,
+      )) {
+        const path = `${where}/${name}`
+        if (
+          prop.$ref === undefined &&
+          name !== 'type' &&
+          typeof prop['x-idaas-evidence'] !== 'string'
+        ) {
+          missing.push(path)
+        }
+        visit(prop, path)
+      }
+      for (const member of (schema.allOf ?? []) as unknown[]) visit(member, where)
+      if (schema['x-idaas-strict'] !== undefined) {
+        const strict = schema['x-idaas-strict'] as Record<string, unknown>
+        if (typeof strict['x-idaas-evidence'] !== 'string')
+          missing.push(`${where} (x-idaas-strict)`)
+        visit(strict, where)
+      }
+    }
+    for (const def of eventDefs()) visit(def, String(def['x-idaas-type']))
+    const envelope = schemas.find((s) => s.name === 'envelope.schema.json')?.schema
+    visit(envelope, 'envelope')
+    for (const [name, def] of Object.entries(envelope.$defs)) visit(def, `envelope#${name}`)
+    expect(missing).toEqual([])
+  })
+
+  it('requires no data field outside x-idaas-strict, and none at all without a published payload', () => {
+    for (const def of eventDefs()) {
+      const data = (def.properties as Record<string, Record<string, unknown>>).data
+      expect(data?.required, String(def['x-idaas-type'])).toBeUndefined()
+      const strict = (data?.['x-idaas-strict'] ?? {}) as Record<string, unknown>
+      if (Array.isArray(def.examples)) {
+        expect(strict.required).toEqual([
+          'subject',
+          'subjectName',
+          'subjectType',
+          'resourceName',
+          'sourceIp',
+        ])
+      } else {
+        expect(strict.required, String(def['x-idaas-type'])).toBeUndefined()
+      }
+    }
+  })
+
+  it("lists Entrust's 25 types in the order of the Admin API enum grouped by category", () => {
     const apiEnum = [
       'user.created',
       'user.updated',
@@ -121,6 +182,10 @@ describe('schemas/', () => {
       'credential.delete',
       'credential.print',
     ]
-    expect(IDAAS_EVENT_TYPES.map((t) => t.type).sort()).toEqual([...apiEnum].sort())
+    expect(
+      IDAAS_EVENT_TYPES.filter((t) => t.provenance !== 'assumption')
+        .map((t) => t.type)
+        .sort(),
+    ).toEqual([...apiEnum].sort())
   })
 })

@@ -12,10 +12,22 @@ import {
 
 type Json = Record<string, unknown> & { data: Record<string, unknown> }
 
-/** A valid event of each type: Entrust's example where there is one, else the common fields. */
+/**
+ * A valid event of each type: Entrust's example where there is one, the kit's test delivery
+ * (A12: empty data) for webhook.test, else the common fields.
+ */
 function validEvent(type: string): Json {
   const example = (ENTRUST_EXAMPLES as Record<string, unknown>)[type]
   if (example) return structuredClone(example) as Json
+  if (type === 'webhook.test') {
+    return {
+      id: '019cf7b5-61c1-7017-bc39-9309c400e1f3',
+      type,
+      accountId: 'fba02d5c-2f79-4cfd-91f5-6bd454e97ab3',
+      eventTime: '2026-03-16T17:33:05Z',
+      data: {},
+    }
+  }
   return {
     id: '019cf7b5-61c1-7017-bc39-9309c400e1f3',
     type,
@@ -43,12 +55,12 @@ describe('validateEvent', () => {
       expect(validateEvent(validEvent(type))).toMatchObject({ ok: true, known: true })
     })
 
-    it('rejects an eventTime that is not ISO 8601 UTC, naming the field', () => {
+    it('rejects an eventTime that is not an ISO 8601 date-time, naming the field', () => {
       const event = { ...validEvent(type), eventTime: '2026-03-16 17:53:36' }
       const result = validateEvent(event)
       expect(result.ok).toBe(false)
       expect(issueText(result.issues)).toEqual([
-        '/eventTime: must be an ISO 8601 UTC timestamp such as "2025-12-01T20:10:04Z", got string "2026-03-16 17:53:36"',
+        '/eventTime: must be an ISO 8601 (RFC 3339) date-time such as "2025-12-01T20:10:04Z", got string "2026-03-16 17:53:36"',
       ])
       expect(result.issues[0]).toMatchObject({
         expected: expect.stringContaining('ISO 8601'),
@@ -63,11 +75,24 @@ describe('validateEvent', () => {
       ])
     })
 
-    if (info.provenance === 'documented') {
-      it('requires data.sourceIp, as every documented example has it', () => {
+    it('accepts data without any field in tolerant mode, as no data field is documented as required', () => {
+      expect(validateEvent({ ...validEvent(type), data: {} })).toMatchObject({
+        ok: true,
+        known: true,
+        notes: [],
+      })
+    })
+
+    it('accepts an eventTime with a +00:00 offset in tolerant mode, without notes', () => {
+      const result = validateEvent({ ...validEvent(type), eventTime: '2026-01-01T00:00:00+00:00' })
+      expect(result).toMatchObject({ ok: true, known: true, notes: [] })
+    })
+
+    if (info.hasPublishedExample) {
+      it('strict mode requires data.sourceIp, as every published example has it', () => {
         const event = validEvent(type)
         delete event.data.sourceIp
-        const result = validateEvent(event)
+        const result = validateEvent(event, { mode: 'strict' })
         expect(issueText(result.issues)).toEqual(['/data/sourceIp: is required'])
         expect(result.issues[0]).toMatchObject({
           expected: 'present',
@@ -75,18 +100,61 @@ describe('validateEvent', () => {
           keyword: 'required',
         })
       })
-    } else {
-      it('accepts data without the common fields, since no payload is documented', () => {
-        expect(validateEvent({ ...validEvent(type), data: {} }, { mode: 'strict' }).ok).toBe(true)
+
+      it('strict mode rejects an unknown data field, as Entrust published this payload', () => {
+        const event = validEvent(type)
+        event.data.region = 'eu'
+        expect(issueText(validateEvent(event, { mode: 'strict' }).issues)).toEqual([
+          '/data/region: is not a known field ("region" is not in the schema)',
+        ])
       })
 
-      it('rejects a data.subject that is not a string', () => {
+      it('tolerant mode rejects a data.subject that is not a string, as the field table shows a string', () => {
         const event = validEvent(type)
         event.data.subject = 42
         expect(issueText(validateEvent(event).issues)).toEqual([
           '/data/subject: must be string, got number 42',
         ])
       })
+    } else {
+      it('strict mode accepts data without the common fields, since no payload is published', () => {
+        expect(validateEvent({ ...validEvent(type), data: {} }, { mode: 'strict' })).toMatchObject({
+          ok: true,
+          notes: [],
+        })
+      })
+
+      it('strict mode reports an unknown data field as a note with its path, not as an issue', () => {
+        const event = validEvent(type)
+        event.data.printJobId = 'PJ-1'
+        const result = validateEvent(event, { mode: 'strict' })
+        expect(result).toMatchObject({ ok: true, known: true, issues: [] })
+        expect(result.notes).toEqual([
+          {
+            kind: 'unknown-field',
+            path: '/data/printJobId',
+            message: `unknown field "printJobId" (Entrust has published no payload for "${type}")`,
+          },
+        ])
+      })
+
+      it('tolerant mode accepts a data.subject of any JSON type, as its type is not documented here', () => {
+        const event = validEvent(type)
+        event.data.subject = null
+        expect(validateEvent(event)).toMatchObject({ ok: true, known: true })
+      })
+
+      // credential.print types none of its fields (its print job ID's field is unknown), and
+      // webhook.test has no fields of its own (A12): for both, a subject is an unknown field.
+      if (type !== 'credential.print' && type !== 'webhook.test') {
+        it('strict mode rejects a data.subject that is not a string (inferred from the published types)', () => {
+          const event = validEvent(type)
+          event.data.subject = 42
+          expect(issueText(validateEvent(event, { mode: 'strict' }).issues)).toEqual([
+            '/data/subject: must be string, got number 42',
+          ])
+        })
+      }
     }
   })
 
@@ -151,17 +219,30 @@ describe('validateEvent', () => {
       let node: Record<string, unknown> = event.data
       for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>
       node[path.at(-1) as string] = value
-      const result = validateEvent(event)
+      const mode = expected.includes('must be "') ? 'strict' : 'tolerant'
+      const result = validateEvent(event, { mode })
       expect(result.ok).toBe(false)
       expect(issueText(result.issues)).toEqual([expected])
     })
+
+    it.each([
+      ['password.updated', 'USERS'],
+      ['kba.question.created', 'QUESTIONS'],
+    ])(
+      'tolerant mode accepts %s with entityType %j: "Always" is checked only in strict mode',
+      (type, value) => {
+        const event = validEvent(type)
+        event.data.entityType = value
+        expect(validateEvent(event)).toMatchObject({ ok: true, known: true })
+      },
+    )
   })
 
-  it('lists only the chosen branch’s problems, not those of the other 24 types', () => {
+  it('lists only the chosen branch’s problems, not those of the other 25 types', () => {
     const event = validEvent('user.created')
     delete event.data.subject
     event.data.subjectName = 7
-    expect(issueText(validateEvent(event).issues)).toEqual([
+    expect(issueText(validateEvent(event, { mode: 'strict' }).issues)).toEqual([
       '/data/subject: is required',
       '/data/subjectName: must be number, got number 7'.replace('must be number', 'must be string'),
     ])
@@ -172,13 +253,42 @@ describe('validateEvent', () => {
     expect(issueText(validateEvent(event).issues)).toEqual(['/data: is required'])
   })
 
-  it('accepts eventTime with and without fractional seconds', () => {
+  it('accepts RFC 3339 date-times with any offset and 0 to 9 fractional digits in both modes', () => {
     for (const eventTime of [
       '2025-12-01T20:10:04Z',
       '2024-03-15T10:00:00.000Z',
+      '2024-03-15T10:00:00.1Z',
       '2024-03-15T10:00:00.123456Z',
+      '2024-03-15T10:00:00.123456789Z',
+      '2026-01-01T00:00:00+00:00',
+      '2026-01-01T01:00:00.5+01:00',
+      '2025-12-31T19:00:00-05:00',
+      '2025-12-31t19:00:00z',
     ]) {
-      expect(validateEvent({ ...validEvent('user.deleted'), eventTime }).ok).toBe(true)
+      for (const type of ['user.created', 'user.deleted']) {
+        for (const mode of ['tolerant', 'strict'] as const) {
+          expect(validateEvent({ ...validEvent(type), eventTime }, { mode }).ok, eventTime).toBe(
+            true,
+          )
+        }
+      }
+    }
+  })
+
+  it.each([
+    ['2024-03-15T10:00:00.1234567890Z', 'ten fractional digits'],
+    ['2024-03-15T10:00:00+0100', 'an offset without a colon'],
+    ['2024-03-15T10:00:00', 'no offset at all'],
+    ['2024-03-15T24:00:00Z', 'hour 24'],
+    ['2024-13-15T10:00:00Z', 'month 13'],
+    ['2024-03-15T10:00:00+24:00', 'an offset of 24 hours'],
+  ])('rejects %s (%s) in both modes', (eventTime) => {
+    for (const mode of ['tolerant', 'strict'] as const) {
+      expect(
+        issueText(validateEvent({ ...validEvent('user.created'), eventTime }, { mode }).issues),
+      ).toEqual([
+        `/eventTime: must be an ISO 8601 (RFC 3339) date-time such as "2025-12-01T20:10:04Z", got string "${eventTime}"`,
+      ])
     }
   })
 
@@ -284,6 +394,55 @@ describe('tolerant mode (the default, A15)', () => {
 })
 
 describe('strict mode', () => {
+  it.each([
+    ['2026-01-01T00:00:00+00:00', ['has the offset "+00:00"; every published example uses "Z"']],
+    ['2026-01-01T01:00:00+01:00', ['has the offset "+01:00"; every published example uses "Z"']],
+    ['2026-01-01T00:00:00.123456Z', ['has 6 fractional digits; published examples have none or 3']],
+    ['2026-01-01T00:00:00.5Z', ['has 1 fractional digit; published examples have none or 3']],
+    [
+      '2026-01-01t00:00:00.12-03:30',
+      [
+        'has the offset "-03:30"; every published example uses "Z"',
+        'has 2 fractional digits; published examples have none or 3',
+        'separates date and time with "t"; published examples use "T"',
+      ],
+    ],
+  ])('reports eventTime %s as drift in notes, not as an issue', (eventTime, messages) => {
+    for (const type of ['grid.created', 'authentication.failed', 'credential.print']) {
+      const result = validateEvent({ ...validEvent(type), eventTime }, { mode: 'strict' })
+      expect(result).toMatchObject({ ok: true, known: true, issues: [] })
+      expect(result.notes).toEqual(
+        messages.map((message) => ({ kind: 'unusual-timestamp', path: '/eventTime', message })),
+      )
+    }
+  })
+
+  it('adds no timestamp note for the two forms the published examples use', () => {
+    for (const eventTime of ['2025-12-01T20:10:04Z', '2024-03-15T10:00:00.000Z']) {
+      expect(
+        validateEvent({ ...validEvent('grid.created'), eventTime }, { mode: 'strict' }).notes,
+      ).toEqual([])
+    }
+  })
+
+  it('gives the issues and no notes when an unpublished type also has a real problem', () => {
+    const event = validEvent('user.updated')
+    event.data.changedFields = ['email']
+    event.data.subjectName = 7
+    event.eventTime = '2026-01-01T00:00:00+00:00'
+    const result = validateEvent(event, { mode: 'strict' })
+    expect(result.ok).toBe(false)
+    expect(issueText(result.issues)).toEqual(['/data/subjectName: must be string, got number 7'])
+    expect(result.notes).toEqual([])
+  })
+
+  it('keeps an unknown top-level field an issue for every type: the envelope is documented', () => {
+    const event = { ...validEvent('token.created'), deliveryAttempt: 2 }
+    expect(issueText(validateEvent(event, { mode: 'strict' }).issues)).toEqual([
+      '/deliveryAttempt: is not a known field ("deliveryAttempt" is not in the schema)',
+    ])
+  })
+
   it('reports every unknown field as an issue', () => {
     const event = validEvent('passkey.created')
     Object.assign(event, { extra: true })
@@ -337,7 +496,7 @@ describe('isIdaasEvent and assertIdaasEvent', () => {
     delete event.data.subject
     let caught: unknown
     try {
-      assertIdaasEvent(event)
+      assertIdaasEvent(event, { mode: 'strict' })
     } catch (error) {
       caught = error
     }

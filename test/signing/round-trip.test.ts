@@ -9,8 +9,8 @@ import {
 import { CREATED, NOW, TOKEN, URL } from './helpers.js'
 
 describe('sign → verify round trips', () => {
-  it('covers all 25 event types', () => {
-    expect(IDAAS_EVENT_TYPES).toHaveLength(25)
+  it('covers all 26 event types', () => {
+    expect(IDAAS_EVENT_TYPES).toHaveLength(26)
   })
 
   describe.each(IDAAS_EVENT_TYPES.map((info) => [info.type] as const))('%s', (type) => {

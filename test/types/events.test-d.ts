@@ -1,12 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { validateEvent } from '../../src/index.js'
 import type {
+  AuthenticationFailedEvent,
+  CredentialPrintEvent,
   GridCreatedEvent,
   IdaasEnvelope,
   IdaasEvent,
   IdaasEventMap,
   IdaasEventType,
   UserCreatedEvent,
+  WebhookTestEvent,
 } from '../../src/types.js'
 
 describe('event types', () => {
@@ -31,9 +34,18 @@ describe('event types', () => {
     expectTypeOf<IdaasEventMap[IdaasEventType]>().toEqualTypeOf<IdaasEvent>()
   })
 
-  it('the required common fields are not optional', () => {
-    expectTypeOf<UserCreatedEvent['data']['subject']>().toEqualTypeOf<string>()
+  it('the envelope fields are required and the data fields optional, as tolerant mode accepts', () => {
     expectTypeOf<GridCreatedEvent['eventTime']>().toEqualTypeOf<string>()
+    expectTypeOf<GridCreatedEvent['data']>().not.toEqualTypeOf<undefined>()
+    expectTypeOf<UserCreatedEvent['data']['subject']>().toEqualTypeOf<string | undefined>()
+    expectTypeOf<AuthenticationFailedEvent['data']['subject']>().toEqualTypeOf<string | undefined>()
+  })
+
+  it('a type without a published payload keeps its data open; credential.print leaves it untyped', () => {
+    expectTypeOf<AuthenticationFailedEvent['data']>().toHaveProperty('anyFieldName')
+    expectTypeOf<GridCreatedEvent['data']>().not.toHaveProperty('anyFieldName')
+    expectTypeOf<CredentialPrintEvent['data']['entityId']>().toEqualTypeOf<unknown>()
+    expectTypeOf<WebhookTestEvent['type']>().toEqualTypeOf<'webhook.test'>()
   })
 
   it('rejects an unknown event type', () => {

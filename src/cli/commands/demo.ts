@@ -28,7 +28,7 @@ export const demoCommand: CliCommand = {
   options: [
     {
       flags: '--catalogue',
-      description: "Also list the 25 event types and Entrust's examples validated in both modes",
+      description: "Also list the 26 event types and Entrust's examples validated in both modes",
     },
   ],
   examples: ['idaas-webhook-kit demo', 'npm start', 'idaas-webhook-kit demo --catalogue'],

@@ -1,7 +1,7 @@
 import { type CliCommand, EXIT_OK } from '../command.js'
 import { readBooleanOption, sharedOptions } from '../options.js'
 
-/** `events`: the catalogue of the 25 event types, as a table or as JSON. */
+/** `events`: the catalogue of the 26 event types (Entrust's 25 and `webhook.test`), as a table or as JSON. */
 export const eventsCommand: CliCommand = {
   name: 'events',
   description: 'List the event types with category, provenance and published example',

@@ -7,8 +7,10 @@ import { describeEvidence } from '../evidence.js'
 import { MAX_RESPONSE_BYTES } from '../transport.js'
 import type { VerifyEvidence } from '../types.js'
 
-/** The 25 event types, in catalogue order. */
-export const EVENT_TYPES: readonly IdaasEventType[] = IDAAS_EVENT_TYPES.map((info) => info.type)
+/** The 25 event types Entrust names, in catalogue order (not the kit's own `webhook.test`). */
+export const EVENT_TYPES: readonly IdaasEventType[] = IDAAS_EVENT_TYPES.filter(
+  (info) => info.provenance !== 'assumption',
+).map((info) => info.type)
 
 /** A sentence for each delivery that got its 2xx only after a retry (a warning, not a failure). */
 export function retryWarnings(
