@@ -32,7 +32,8 @@ export type FindingSeverity = 'error' | 'drift'
 /**
  * What a finding is about. Errors: `schema-violation`, `invalid-body` (not UTF-8 JSON),
  * `corrupt-record` (the stored body does not match its length or hash). Drift: `unknown-event-type`,
- * `unknown-field`, `new-value` (a `const`/`enum` the schema does not list), `header` (missing or
+ * `unknown-field`, `new-value` (a `const`/`enum` the schema does not list), `unusual-timestamp`
+ * (an `eventTime` offset or precision no published example has), `header` (missing or
  * different header), `digest` (`Content-Digest` algorithm or mismatch), `signature-input` (label,
  * components, parameters, `alg`, `created`), `signature` (did not verify, or could not be checked:
  * no absolute URL to rebuild `@target-uri` from), `body-too-large` (A14),
@@ -45,6 +46,7 @@ export type FindingKind =
   | 'unknown-event-type'
   | 'unknown-field'
   | 'new-value'
+  | 'unusual-timestamp'
   | 'header'
   | 'digest'
   | 'signature-input'
@@ -348,6 +350,16 @@ function checkBody(body: CapturedBody, bytes: Buffer, add: Add): string | undefi
   const type = typeof rawType === 'string' ? rawType : undefined
   const result = validateEvent(value, { mode: 'strict' })
   for (const issue of result.issues) classifyIssue(issue, add)
+  // Strict mode's notes are drift too: unknown data fields of a type whose payload Entrust never
+  // published, and eventTime forms no published example has.
+  for (const note of result.notes) {
+    if (note.kind === 'unknown-field') {
+      const name = note.message.slice('unknown field '.length).replace(/ \(Entrust .*$/, '')
+      add('drift', 'unknown-field', note.path, `unknown field ${name}`)
+    } else if (note.kind === 'unusual-timestamp') {
+      add('drift', 'unusual-timestamp', note.path, `eventTime ${note.message}`)
+    }
+  }
   return type
 }
 

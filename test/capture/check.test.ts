@@ -100,6 +100,26 @@ describe('checkDeliveries', () => {
     })
   })
 
+  it('reports strict mode notes as drift: unknown fields of unpublished types and unusual eventTimes', () => {
+    const print = createEvent('credential.print', undefined, { seed: 1 }) as unknown as {
+      data: Record<string, unknown>
+      eventTime: string
+    }
+    print.data.printJobId = 'PJ-1'
+    print.eventTime = '2026-01-01T00:00:00+00:00'
+    const report = checkDeliveries(entries([captureRecord(JSON.stringify(print))]))
+    expect(report.errors).toEqual([])
+    expect(report.drift.map((f) => [f.kind, f.path, f.message, f.count])).toEqual([
+      ['unknown-field', '/data/printJobId', 'unknown field "printJobId"', 1],
+      [
+        'unusual-timestamp',
+        '/eventTime',
+        'eventTime has the offset "+00:00"; every published example uses "Z"',
+        1,
+      ],
+    ])
+  })
+
   it('reports signature-profile surprises: extra parameters, another digest, missing headers', () => {
     const withKeyid = signDelivery({
       url: URL_SEEN,
