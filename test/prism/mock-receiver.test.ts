@@ -28,7 +28,12 @@ beforeAll(async () => {
 afterAll(() => mock?.close())
 
 /** One event type per schema category (the ten files in schemas/). */
-const perCategory = [...new Map(IDAAS_EVENT_TYPES.map((t) => [t.category, t.type])).entries()]
+// credential.print types none of its data fields and webhook.test has none of its own (A12), so
+// neither has a typed data.subject to break: each category is represented by a type that has one.
+const withTypedSubject = IDAAS_EVENT_TYPES.filter(
+  (t) => t.type !== 'credential.print' && t.type !== 'webhook.test',
+)
+const perCategory = [...new Map(withTypedSubject.map((t) => [t.category, t.type])).entries()]
 
 describe('startMockReceiver', () => {
   it('listens on loopback and serves the receiver path', () => {
