@@ -75,7 +75,7 @@ export type {
   WebhookParms,
   WebhookTestParms,
 } from './tenant/admin-api-types.js'
-export type { CallbackUrlRule } from './tenant/webhook-registry.js'
+export type { CallbackUrlRule, NoExpiryDate } from './tenant/webhook-registry.js'
 export type { ScenarioOptions, ScenarioTarget } from './tenant/scenarios.js'
 // Receiver contract verification (verify) and its reporters
 export type {

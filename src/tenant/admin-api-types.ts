@@ -28,9 +28,9 @@ export interface WebhookParms {
   callbackUrl: string
   /** "List of event types that will trigger this webhook." An empty list means every event. */
   events: WebhookEvent[]
-  /** "Indicates whether the webhook is active and will receive event notifications." @default true */
+  /** "Indicates whether the webhook is active and will receive event notifications." Not null. @default true */
   enabled?: boolean
-  /** "How long to keep the webhook alive for (in days). Value of 0 means no expiration." 0–1000. @default no expiration */
+  /** "How long to keep the webhook alive for (in days). Value of 0 means no expiration." 0–1000, not null. @default no expiration */
   expiry?: number
 }
 
@@ -43,8 +43,12 @@ export interface Webhook {
   /** False when disabled by an update, by auto-disable (A9) or by expiry. */
   enabled: boolean
   events: WebhookEvent[]
-  /** "Timestamp indicating when the webhook will automatically expire", UTC without a zone (`2025-12-31T23:59:59`), as in Entrust's example. Absent: no expiration. */
-  expiryDate?: string
+  /**
+   * "Timestamp indicating when the webhook will automatically expire", UTC without a zone
+   * (`2025-12-31T23:59:59`), as in Entrust's example. No expiration: absent, or `null` with the
+   * tenant option `noExpiryDate: 'null'` ("Null indicates no expiration").
+   */
+  expiryDate?: string | null
   /** "Indicates whether the webhook has passed its expiry date and is no longer active." */
   expired: boolean
   /** "Secure authentication token used to verify webhook request authenticity." Only in the create response (A13). */

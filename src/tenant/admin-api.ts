@@ -18,8 +18,10 @@ export interface AdminApiApplication {
 export interface TenantAdminApi {
   /**
    * Answers one Admin API request: `POST /api/web/v1/adminapi/authenticate` and the six webhook
-   * operations, with Entrust's status codes and `ErrorInfo` bodies. Any origin is accepted; only
-   * the path counts. Other paths get a 404 `ErrorInfo`.
+   * operations, with Entrust's status codes and `ErrorInfo` bodies: 400 for a body the OpenAPI
+   * forbids (wrong types, `null` where no `nullable` is declared, a `Content-Type` other than
+   * `application/json`), 401 without a valid token, 404 for an unknown webhook id or path, 405
+   * for a method the path does not have. Any origin is accepted; only the path counts.
    */
   handle(request: Request): Promise<Response>
   /** Issues an `authToken` directly, as the authenticate operation does. Throws a `TenantApiError`. */
@@ -61,6 +63,15 @@ export function createTenantAdminApi(core: {
       )
     }
     const { applicationId, sharedSecret, enableWebSession } = credentials as Record<string, unknown>
+    if (enableWebSession !== undefined && typeof enableWebSession !== 'boolean') {
+      throw new TenantApiError(
+        action,
+        400,
+        errorInfo('invalid_parameter', 'Enable web session must be true or false.', [
+          { parameter: 'enableWebSession' },
+        ]),
+      )
+    }
     if (typeof applicationId !== 'string' || applicationId.length === 0) {
       // Entrust's own ErrorInfo example message.
       throw new TenantApiError(
@@ -233,6 +244,9 @@ function decodeId(raw: string): string {
   }
 }
 
+/** `application/json`, optionally with parameters such as `; charset=utf-8`. */
+const JSON_MEDIA_TYPE = /^\s*application\/json\s*(?:;|$)/i
+
 /** Request bodies the fake Admin API reads at most, in bytes: `WebhookParms` is a few hundred. */
 const MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -249,6 +263,21 @@ async function readJson(request: Request, action: string, required: boolean): Pr
   if (text.trim().length === 0) {
     if (!required) return undefined
     throw new TenantApiError(action, 400, errorInfo('invalid_request', 'Request body is required.'))
+  }
+  // The OpenAPI declares only `application/json` request bodies.
+  const contentType = request.headers.get('content-type')
+  if (contentType === null || !JSON_MEDIA_TYPE.test(contentType)) {
+    throw new TenantApiError(
+      action,
+      400,
+      errorInfo(
+        'invalid_request',
+        contentType === null
+          ? 'Header "Content-Type" is missing: the request body must be sent as application/json.'
+          : 'Header "Content-Type" must be application/json.',
+        [{ parameter: 'Content-Type' }],
+      ),
+    )
   }
   try {
     return JSON.parse(text) as unknown

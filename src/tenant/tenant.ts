@@ -37,6 +37,7 @@ import {
   expiresAt,
   isActive,
   isExpired,
+  type NoExpiryDate,
   subscribes,
   toWebhook,
   type WebhookRecord,
@@ -75,6 +76,13 @@ export interface IdaasTenantOptions {
   adminApplications?: readonly AdminApiApplication[]
   /** Lifetime of an Admin API `authToken` in milliseconds of the tenant's clock. @default 3_600_000 (1 hour, as in Entrust's example) */
   authTokenLifetimeMs?: number
+  /**
+   * `expiryDate` of a webhook without expiration: `'omit'` leaves it out, `'null'` sends `null`
+   * ("Null indicates no expiration"). The default validates against Entrust's schema, which types
+   * `expiryDate` as a string without `nullable`; `'null'` follows the description instead.
+   * @default 'omit'
+   */
+  noExpiryDate?: NoExpiryDate
 }
 
 /** One entry of the tenant's delivery log. */
@@ -204,6 +212,13 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       `Invalid option "authTokenLifetimeMs": expected a positive number of milliseconds, got ${String(tokenLifetimeMs)}.`,
     )
   }
+  const noExpiryDate = options.noExpiryDate ?? 'omit'
+  if (noExpiryDate !== 'omit' && noExpiryDate !== 'null') {
+    throw new KitError(
+      `Invalid option "noExpiryDate": expected "omit" or "null", got ${describeValue(noExpiryDate)}.`,
+    )
+  }
+  const view = (record: WebhookRecord, now: number) => toWebhook(record, now, noExpiryDate)
   const records = new Map<string, WebhookRecord>()
   const log: TenantLogEntry[] = []
 
@@ -323,14 +338,14 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
         deleted: false,
       }
       records.set(record.id, record)
-      return { ...toWebhook(record, now), token: record.token }
+      return { ...view(record, now), token: record.token }
     },
     list() {
       const now = clock.now()
-      return [...records.values()].map((record) => toWebhook(record, now))
+      return [...records.values()].map((record) => view(record, now))
     },
     get(id) {
-      return toWebhook(find(id, 'get webhook'), clock.now())
+      return view(find(id, 'get webhook'), clock.now())
     },
     update(id, parms) {
       const action = 'update webhook'
@@ -355,7 +370,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
         record.consecutiveFailures = 0
         record.controller = newController()
       }
-      return toWebhook(record, now)
+      return view(record, now)
     },
     delete(id) {
       const record = find(id, 'delete webhook')
@@ -384,7 +399,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       const expired = isExpired(record, now)
       const active = isActive(record, now)
       return {
-        webhook: toWebhook(record, now),
+        webhook: view(record, now),
         active,
         consecutiveFailures: record.consecutiveFailures,
         disabledBy: active ? null : (record.disabledBy ?? (expired ? 'expiry' : null)),

@@ -48,13 +48,30 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const LOOPBACK_HOST = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
-function checkUrl(action: string, value: string, rule: CallbackUrlRule, parameter: string): string {
+/**
+ * Parses a callback URL and refuses user-info (`https://user:pass@host/`): IDaaS signs the URL
+ * (`@target-uri`), and a receiver cannot rebuild a URL whose credentials it never sees. The
+ * message never repeats the URL, so the credentials stay out of errors and logs.
+ */
+function parseCallbackUrl(action: string, value: string, parameter: string, wording: string): URL {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw invalid(action, parameter, 'Callback URL must be a valid HTTPS URL.')
+    throw invalid(action, parameter, `Callback URL must be ${wording}.`)
   }
+  if (url.username !== '' || url.password !== '') {
+    throw invalid(
+      action,
+      parameter,
+      'Callback URL must not contain a user name or password: IDaaS signs the URL, and a receiver cannot rebuild it.',
+    )
+  }
+  return url
+}
+
+function checkUrl(action: string, value: string, rule: CallbackUrlRule, parameter: string): string {
+  const url = parseCallbackUrl(action, value, parameter, 'a valid HTTPS URL')
   const https = url.protocol === 'https:'
   const http = url.protocol === 'http:'
   const allowed =
@@ -109,8 +126,13 @@ export function checkWebhookParms(
     if (!isEntrustEventType(item.type)) {
       throw invalid(action, 'events', `Unknown webhook event type "${item.type}".`)
     }
-    if (item.filter !== undefined && item.filter !== null && typeof item.filter !== 'string') {
-      throw invalid(action, 'events', 'Event filter must be a string.')
+    // The OpenAPI types `filter` and `id` as strings without `nullable`: null is refused too.
+    if (item.filter !== undefined && typeof item.filter !== 'string') {
+      throw invalid(action, 'events', 'Event "filter" must be a string.')
+    }
+    // "This value is not needed when creating/updating a webhook": a string is accepted and ignored.
+    if (item.id !== undefined && typeof item.id !== 'string') {
+      throw invalid(action, 'events', 'Event "id" must be a string.')
     }
     if (seen.has(item.type)) continue
     seen.add(item.type)
@@ -120,12 +142,12 @@ export function checkWebhookParms(
         : { type: item.type },
     )
   }
-  if (enabled !== undefined && enabled !== null && typeof enabled !== 'boolean') {
+  // `enabled` and `expiry` are optional but, as the OpenAPI has no `nullable`, never null.
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
     throw invalid(action, 'enabled', 'Enabled must be true or false.')
   }
   if (
     expiry !== undefined &&
-    expiry !== null &&
     (typeof expiry !== 'number' || !Number.isInteger(expiry) || expiry < 0 || expiry > 1000)
   ) {
     throw invalid(action, 'expiry', 'Expiry must be a whole number of days from 0 to 1000.')
@@ -141,7 +163,7 @@ export function checkWebhookParms(
 
 /** Checks a `WebhookTestParms` body (optional); throws a 400 `TenantApiError`. */
 export function checkWebhookTestParms(action: string, value: unknown): WebhookTestParms {
-  if (value === undefined || value === null) return {}
+  if (value === undefined) return {}
   if (!isRecord(value)) {
     throw new TenantApiError(
       action,
@@ -150,14 +172,12 @@ export function checkWebhookTestParms(action: string, value: unknown): WebhookTe
     )
   }
   const { callbackUrl } = value
-  if (callbackUrl === undefined || callbackUrl === null) return {}
+  if (callbackUrl === undefined) return {}
   if (typeof callbackUrl !== 'string') {
     throw invalid(action, 'callbackUrl', 'Callback URL must be a valid URL.')
   }
-  try {
-    const url = new URL(callbackUrl)
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme')
-  } catch {
+  const url = parseCallbackUrl(action, callbackUrl, 'callbackUrl', 'a valid URL')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalid(action, 'callbackUrl', 'Callback URL must be a valid URL.')
   }
   return { callbackUrl }
@@ -183,8 +203,19 @@ export function formatExpiryDate(time: number): string {
   return new Date(time).toISOString().slice(0, 19)
 }
 
+/**
+ * How a `Webhook` without expiration shows `expiryDate`: `'omit'` leaves the property out;
+ * `'null'` sends `"expiryDate": null`, as Entrust's description says ("Null indicates no
+ * expiration") although its schema (`type: string`, no `nullable`) does not allow it.
+ */
+export type NoExpiryDate = 'omit' | 'null'
+
 /** The `Webhook` response for a record, without the token (A13). */
-export function toWebhook(record: WebhookRecord, now: number): Webhook {
+export function toWebhook(
+  record: WebhookRecord,
+  now: number,
+  noExpiryDate: NoExpiryDate = 'omit',
+): Webhook {
   const expired = isExpired(record, now)
   const webhook: Webhook = {
     id: record.id,
@@ -196,6 +227,7 @@ export function toWebhook(record: WebhookRecord, now: number): Webhook {
     expired,
   }
   if (record.expiresAt !== undefined) webhook.expiryDate = formatExpiryDate(record.expiresAt)
+  else if (noExpiryDate === 'null') webhook.expiryDate = null
   return webhook
 }
 

@@ -51,6 +51,7 @@ describe('Admin API handlers under MSW (real fetch calls)', () => {
     useTenant()
     const response = await fetch(`${API}/adminapi/authenticate`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify({ applicationId: 'app-1', sharedSecret: 'secret-1' }),
     })
     const body = (await response.json()) as Record<string, string>
@@ -182,28 +183,67 @@ describe('Admin API handlers under MSW (real fetch calls)', () => {
     }
   })
 
-  it('answers 404, not a crash, for an id with a malformed percent-escape (tenant.adminApi.handle)', async () => {
-    // MSW's own route matching refuses such a URL before any handler runs, so this goes to the
-    // tenant's Fetch-API handler directly, as a user's own server would.
-    const t = createIdaasTenant()
-    const { authToken } = t.adminApi.authenticate({
-      applicationId: 'app-1',
-      sharedSecret: 'secret-1',
-    })
+  it('answers 404 with an ErrorInfo, not a 500 URIError, for an id with a malformed percent-escape', async () => {
+    useTenant()
+    const token = await authenticate()
     for (const [method, path] of [
       ['GET', '/webhooks/%E0%A4%A'],
+      ['PUT', '/webhooks/%E0%A4%A'],
+      ['DELETE', '/webhooks/%E0%A4%A'],
       ['POST', '/webhooks/test/%E0%A4%A'],
     ] as const) {
-      const response = await t.adminApi.handle(
-        new Request(`${API}${path}`, { method, headers: { authorization: authToken } }),
-      )
-      expect(response.status).toBe(404)
-      expect(await response.json()).toEqual({
-        errorCode: 'not_found',
-        errorMessage: 'Webhook "%E0%A4%A" was not found.',
-        parameters: [{ parameter: 'id' }],
+      const response = await call(method, path, token, method === 'PUT' ? webhookParms : undefined)
+      expect(response).toEqual({
+        status: 404,
+        body: {
+          errorCode: 'not_found',
+          errorMessage: 'Webhook "%E0%A4%A" was not found.',
+          parameters: [{ parameter: 'id' }],
+        },
       })
     }
+  })
+
+  it('answers every request under /api/web/v1 itself: 404 for an unknown path, 405 for a wrong method', async () => {
+    // onUnhandledRequest is 'error' here: a request that fell through would reject the fetch.
+    useTenant()
+    const token = await authenticate()
+    expect(await call('GET', '/users/u-1', token)).toEqual({
+      status: 404,
+      body: {
+        errorCode: 'not_found',
+        errorMessage: 'No Admin API operation at GET /api/web/v1/users/u-1.',
+        parameters: [],
+      },
+    })
+    expect((await call('GET', '', token)).status).toBe(404)
+    expect(await call('PATCH', '/webhooks', token, webhookParms)).toEqual({
+      status: 405,
+      body: {
+        errorCode: 'method_not_allowed',
+        errorMessage: 'PATCH is not supported on /api/web/v1/webhooks.',
+        parameters: [],
+      },
+    })
+    expect((await call('GET', '/webhooks/test/wh_x', token)).status).toBe(405)
+    expect((await call('DELETE', '/adminapi/authenticate', token)).status).toBe(405)
+  })
+
+  it('refuses a create sent as text/plain with a 400 naming Content-Type', async () => {
+    useTenant()
+    const token = await authenticate()
+    const response = await fetch(`${API}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'text/plain' },
+      body: JSON.stringify(webhookParms),
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      errorCode: 'invalid_request',
+      errorMessage: 'Header "Content-Type" must be application/json.',
+      parameters: [{ parameter: 'Content-Type' }],
+    })
+    expect(tenant.webhooks.list()).toEqual([])
   })
 
   it('answers 400 with an ErrorInfo for invalid WebhookParms and for a body that is not JSON', async () => {
@@ -256,6 +296,7 @@ describe('Admin API handlers under MSW (real fetch calls)', () => {
     useTenant()
     const response = await fetch(`${API}/adminapi/authenticate`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ applicationId: 'a', sharedSecret: 's', enableWebSession: true }),
     })
     const cookie = response.headers.get('set-cookie') ?? ''
