@@ -23,9 +23,23 @@ describe('README', () => {
     expect(match?.[1]).toBe(catalogueTable())
   })
 
-  it('lists every assumption row A1–A16 in its Assumptions table', () => {
-    const section = readme.slice(readme.indexOf('## Assumptions'))
-    for (let n = 1; n <= 16; n++) expect(section).toMatch(new RegExp(`^\\| A${n} \\|`, 'm'))
+  it('lists every row A1–A17 in its Assumptions table with a status and what Entrust says', () => {
+    const section = readme.slice(readme.indexOf('## Assumptions'), readme.indexOf('## Benchmarks'))
+    for (let n = 1; n <= 17; n++) {
+      expect(section).toMatch(
+        new RegExp(
+          `^\\| A${n} \\| [^|]+ \\| (documented|partly documented|assumption) \\| [^|]+ \\|`,
+          'm',
+        ),
+      )
+    }
+    // Entrust's sentences that settle A7 and A13, quoted exactly (idaas-webhooks.md §8.1, §10.1).
+    expect(section).toContain(
+      '"IDaaS retries webhook deliveries only for server-side failures that return a 5xx response."',
+    )
+    expect(section).toContain(
+      '"The webhook token is shown only once, immediately after the webhook is created.',
+    )
   })
 
   it('gives npm install and npm test as the set-up', () => {

@@ -39,7 +39,7 @@ export interface DeliveryPolicy {
   readonly deadlineMs: number
   /** Attempts in total, the first included (at least 1). */
   readonly maxAttempts: number
-  /** Failure kinds that are retried (A7). IDaaS: `['http-5xx']` only. */
+  /** Failure kinds that are retried. IDaaS: `['http-5xx']` only, as documented ("IDaaS retries webhook deliveries only for server-side failures that return a 5xx response."); a 3xx not being followed is A7. */
   readonly retryOn: readonly AttemptFailureKind[]
   /** Milliseconds before retry 1, 2, …: one entry per retry, so at least `maxAttempts - 1` (A8). */
   readonly delaysMs: readonly number[]
@@ -71,7 +71,7 @@ export const IDAAS_POLICY: DeliveryPolicy = Object.freeze({
   name: 'idaas',
   deadlineMs: 3000, // "return a success status code (2xx) within 3 seconds" [documented]
   maxAttempts: 3, // "up to 3 total attempts" [documented]
-  retryOn: Object.freeze(['http-5xx'] as const), // A7: only 5xx; timeouts, network, TLS, 3xx, 4xx are not
+  retryOn: Object.freeze(['http-5xx'] as const), // documented: only 5xx; timeouts, network, TLS, 3xx (A7: not followed), 4xx are not
   delaysMs: Object.freeze([2000, 4000]), // A8: "after about 2 seconds", "after about 4 seconds"
   delayFrom: 'previous-attempt-end', // A8
   jitterMs: Object.freeze([0, 500] as const), // A8: "a small random delay"

@@ -55,7 +55,7 @@ export interface Webhook {
   token?: string
 }
 
-/** The create response: the only place the token appears (A13). */
+/** The create response: the only place the token appears ("The webhook token is shown only once, immediately after the webhook is created.", A13). */
 export interface CreatedWebhook extends Webhook {
   token: string
 }

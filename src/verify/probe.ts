@@ -82,7 +82,7 @@ export async function probeReceiver(context: VerifyContext): Promise<ProbeFailur
         outcome: {
           ok: false,
           severity: 'error',
-          message: `The receiver did not answer a valid delivery ("${event.type}", the probe) within ${timeoutMs} ms, so no other check was run: IDaaS marks such an attempt failed and does not retry it (assumption A7). Answer 2xx first and do slow work afterwards.`,
+          message: `The receiver did not answer a valid delivery ("${event.type}", the probe) within ${timeoutMs} ms, so no other check was run: IDaaS marks such an attempt failed and does not retry it, as it retries only 5xx responses. Answer 2xx first and do slow work afterwards.`,
           failures,
         },
       }
@@ -93,7 +93,7 @@ export async function probeReceiver(context: VerifyContext): Promise<ProbeFailur
         outcome: {
           ok: false,
           severity: 'error',
-          message: `The receiver answered ${evidence.status ?? '3xx'}${evidence.location ? ` with Location "${evidence.location}"` : ''}: IDaaS does not follow redirects (A7), so every delivery would fail. Point verify, and the webhook, at the final URL. No other check was run.`,
+          message: `The receiver answered ${evidence.status ?? '3xx'}${evidence.location ? ` with Location "${evidence.location}"` : ''}: IDaaS is assumed not to follow redirects (A7) and does not retry a 3xx, so every delivery would fail. Point verify, and the webhook, at the final URL. No other check was run.`,
           failures,
         },
       }

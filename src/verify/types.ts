@@ -111,7 +111,7 @@ export const VERIFY_CHECKS: readonly VerifyCheckInfo[] = [
     id: 'no-redirect',
     severity: 'error',
     description:
-      'No delivery gets a 3xx: IDaaS does not follow redirects (A7), so a redirect is a failed delivery.',
+      'No delivery gets a 3xx: IDaaS retries only 5xx and is assumed not to follow redirects (A7), so a redirect is a failed delivery.',
   },
 ]
 

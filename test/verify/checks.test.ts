@@ -278,7 +278,7 @@ describe('each check against a receiver built to break it', () => {
     const report = await verifyHandler(redirecting('credential.update'), { burst: SMALL_BURST })
     expect(failedIds(report)).toEqual(['accepts-every-event-type', 'no-redirect'])
     expect(check(report, 'no-redirect').message).toBe(
-      '1 of 74 requests got a 3xx, which IDaaS does not follow (A7): "credential.update" (307), Location "https://elsewhere.example/hooks". Register the final URL.',
+      '1 of 74 requests got a 3xx, which IDaaS does not retry and is assumed not to follow (A7): "credential.update" (307), Location "https://elsewhere.example/hooks". Register the final URL.',
     )
   })
 
@@ -286,7 +286,7 @@ describe('each check against a receiver built to break it', () => {
     const report = await verifyHandler(redirecting('all'))
     expect(failedIds(report)).toEqual(['no-redirect'])
     expect(check(report, 'no-redirect').message).toBe(
-      'The receiver answered 307 with Location "https://elsewhere.example/hooks": IDaaS does not follow redirects (A7), so every delivery would fail. Point verify, and the webhook, at the final URL. No other check was run.',
+      'The receiver answered 307 with Location "https://elsewhere.example/hooks": IDaaS is assumed not to follow redirects (A7) and does not retry a 3xx, so every delivery would fail. Point verify, and the webhook, at the final URL. No other check was run.',
     )
     const notRun = report.checks.filter((c) => c.id !== 'no-redirect')
     for (const result of notRun) {

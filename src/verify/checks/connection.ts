@@ -180,7 +180,7 @@ export const usesHttps: VerifyCheck = {
   },
 }
 
-/** `no-redirect`: no delivery got a 3xx, which IDaaS does not follow (A7). */
+/** `no-redirect`: no delivery got a 3xx, which IDaaS does not retry and is assumed not to follow (A7). */
 export const noRedirect: VerifyCheck = {
   id: 'no-redirect',
   async run(context) {
@@ -205,7 +205,7 @@ export const noRedirect: VerifyCheck = {
     const location = redirects.find((r) => r.location !== undefined)?.location
     return {
       ok: false,
-      message: `${redirects.length} of ${plural(sent, 'request')} got a 3xx, which IDaaS does not follow (A7): ${listCases(redirects)}${location ? `, Location "${location}"` : ''}. Register the final URL.`,
+      message: `${redirects.length} of ${plural(sent, 'request')} got a 3xx, which IDaaS does not retry and is assumed not to follow (A7): ${listCases(redirects)}${location ? `, Location "${location}"` : ''}. Register the final URL.`,
       failures: redirects,
       details,
     }
