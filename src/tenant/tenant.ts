@@ -83,6 +83,12 @@ export interface IdaasTenantOptions {
    * @default 'omit'
    */
   noExpiryDate?: NoExpiryDate
+  /**
+   * Entries `deliveryLog` keeps, newest last; older ones are dropped, so a long run stays flat in
+   * memory. `Infinity` keeps every entry (for tests that inspect a whole run).
+   * @default 1000
+   */
+  deliveryLogLimit?: number
 }
 
 /** One entry of the tenant's delivery log. */
@@ -145,7 +151,10 @@ export interface IdaasTenant {
    * expired webhooks are dropped and logged (A10).
    */
   emit<E extends DeliverableEvent>(event: E): Promise<DeliveryReport[]>
-  /** Every delivery, test delivery, dropped event and auto-disable, in the order they ended. */
+  /**
+   * Deliveries, test deliveries, dropped events and auto-disables, in the order they ended: the
+   * newest `deliveryLogLimit` (1000 by default) of them.
+   */
   readonly deliveryLog: readonly TenantLogEntry[]
   /** The Admin API over HTTP semantics: `handle(request)` for any Fetch-API server or MSW. */
   readonly adminApi: TenantAdminApi
@@ -219,8 +228,21 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     )
   }
   const view = (record: WebhookRecord, now: number) => toWebhook(record, now, noExpiryDate)
+  const logLimit = options.deliveryLogLimit ?? 1000
+  if (
+    typeof logLimit !== 'number' ||
+    !(logLimit === Number.POSITIVE_INFINITY || (Number.isSafeInteger(logLimit) && logLimit >= 0))
+  ) {
+    throw new KitError(
+      `Invalid option "deliveryLogLimit": expected a whole number of at least 0 or Infinity, got ${describeValue(logLimit)}.`,
+    )
+  }
   const records = new Map<string, WebhookRecord>()
   const log: TenantLogEntry[] = []
+  const append = (entry: TenantLogEntry) => {
+    log.push(entry)
+    if (log.length > logLimit) log.splice(0, log.length - logLimit)
+  }
 
   const activeCount = (now: number) => {
     let count = 0
@@ -272,7 +294,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     if (limit !== null && record.consecutiveFailures >= limit && record.enabled) {
       // A9: "If a webhook reaches 100 consecutive delivery failures, IDaaS automatically disables it."
       disable(record, 'auto-disable')
-      log.push({
+      append({
         kind: 'auto-disabled',
         webhookId: record.id,
         at: clock.now(),
@@ -309,7 +331,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     if (kind === 'delivery') context.shouldStop = () => !isActive(record, clock.now())
     const report = await runDelivery(context)
     report.webhookId = record.id
-    log.push({ kind, webhookId: record.id, at: report.endedAt, report })
+    append({ kind, webhookId: record.id, at: report.endedAt, report })
     if (kind === 'delivery' && !countsAttempts && report.result !== 'cancelled') {
       countFailure(record, report.ok)
     }
@@ -448,7 +470,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
       for (const record of records.values()) {
         if (!subscribes(record, event.type)) continue
         if (!record.enabled || isExpired(record, now)) {
-          log.push({
+          append({
             kind: 'dropped',
             webhookId: record.id,
             at: now,
