@@ -19,7 +19,7 @@ export function createInProcessFetch(
   receivers: FetchReceiver | Readonly<Record<string, FetchReceiver>>,
 ): FetchLike {
   if (typeof receivers === 'function') {
-    return async (input, init) => receivers(new Request(input, init))
+    return async (input, init) => receivers(toRequest(input, init))
   }
   if (receivers === null || typeof receivers !== 'object' || Array.isArray(receivers)) {
     throw new KitError(
@@ -41,7 +41,7 @@ export function createInProcessFetch(
     routes.set(routeKey(url), receiver)
   }
   return async (input, init) => {
-    const request = new Request(input, init)
+    const request = toRequest(input, init)
     const receiver = routes.get(routeKey(request.url))
     if (receiver === undefined) {
       throw new KitError(
@@ -50,6 +50,32 @@ export function createInProcessFetch(
     }
     return receiver(request)
   }
+}
+
+/**
+ * A `Request` whose `signal` is the caller's own (the engine's deadline). Hand-written instead of
+ * `new Request(url, { signal })`, because undici links such a request to the signal through a
+ * FinalizationRegistry: the attempt's signal and the request's internal AbortController then
+ * outlive the delivery until GC finalizers run, two objects per delivery.
+ */
+class InProcessRequest extends Request {
+  readonly #signal: AbortSignal
+
+  constructor(input: string | URL | Request, init: RequestInit, signal: AbortSignal) {
+    super(input, init)
+    this.#signal = signal
+  }
+
+  override get signal(): AbortSignal {
+    return this.#signal
+  }
+}
+
+function toRequest(input: string | URL | Request, init: RequestInit | undefined): Request {
+  const signal = init?.signal
+  if (signal === undefined || signal === null) return new Request(input, init)
+  const { signal: _signal, ...rest } = init as RequestInit
+  return new InProcessRequest(input, rest, signal)
 }
 
 function routeKey(url: string): string {
