@@ -15,6 +15,8 @@ import {
 import { createServer as createHttpsServer } from 'node:https'
 import { resolve } from 'node:path'
 import { createSecureContext, type TLSSocket } from 'node:tls'
+import type { PemInput } from '../delivery/pem.js'
+import { toTlsPem } from '../delivery/pem-buffers.js'
 import { formatMessage, KitError, MESSAGE_PREFIX } from '../errors.js'
 import { describeValue } from '../schema/issues.js'
 import type { KeyEncoding } from '../signing/profile.js'
@@ -71,7 +73,7 @@ export interface CaptureReceiverOptions {
    * Serve HTTPS (TLS 1.2 minimum): `true` generates a self-signed certificate for localhost,
    * 127.0.0.1 and ::1 (see `certificate`); or give your own PEM `{ key, cert }`. @default false
    */
-  tls?: boolean | { key: string | Buffer; cert: string | Buffer }
+  tls?: boolean | { key: PemInput; cert: PemInput }
   /** `fdatasync` after each line: survives a power cut, not only a crash, at a cost of milliseconds. @default false */
   fsync?: boolean
   /**
@@ -155,7 +157,7 @@ export async function startCaptureReceiver(
           ...(publicUrl === undefined ? {} : { publicUrl: publicUrl as PublicUrlOption }),
         })
 
-  let tls: { key: string | Buffer; cert: string | Buffer } | undefined
+  let tls: { key: PemInput; cert: PemInput } | undefined
   let fingerprint256: string | undefined
   if (options.tls === true) {
     const generated = await createSelfSignedCertificate([host])
@@ -319,7 +321,10 @@ export async function startCaptureReceiver(
   let origin: string
   try {
     server = tls
-      ? createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, requestListener)
+      ? createHttpsServer(
+          { key: toTlsPem(tls.key), cert: toTlsPem(tls.cert), minVersion: 'TLSv1.2' },
+          requestListener,
+        )
       : createHttpServer(requestListener)
     await listen(server, port, host, 'the capture receiver')
     origin = originOf(server, tls ? 'https' : 'http')
@@ -365,15 +370,15 @@ async function checkTls(value: { key?: unknown; cert?: unknown }): Promise<strin
   let fingerprint256: string
   try {
     const { X509Certificate } = await import('node:crypto')
-    fingerprint256 = new X509Certificate(value.cert as string | Buffer).fingerprint256
+    fingerprint256 = new X509Certificate(toTlsPem(value.cert as PemInput)).fingerprint256
   } catch {
     throw new KitError('Invalid option "tls": "cert" is not a PEM certificate.')
   }
-  if (typeof value.key !== 'string' && !Buffer.isBuffer(value.key)) {
+  if (typeof value.key !== 'string' && !(value.key instanceof Uint8Array)) {
     throw new KitError('Invalid option "tls": "key" is missing; expected a PEM private key.')
   }
   try {
-    createSecureContext({ key: value.key, cert: value.cert as string | Buffer })
+    createSecureContext({ key: toTlsPem(value.key), cert: toTlsPem(value.cert as PemInput) })
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code
     throw new KitError(

@@ -18,7 +18,8 @@ import {
 } from '../signing/profile.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import { createDeliveryVerifier } from '../signing/verify.js'
-import { type CapturedBody, type CaptureRecord, decodeBody, headerOf } from './format.js'
+import { decodeBody } from './decode-body.js'
+import { type CapturedBody, type CaptureRecord, headerOf } from './format.js'
 import {
   type CaptureEntry,
   type CaptureReadProblem,

@@ -90,11 +90,6 @@ export function encodeBody(bytes: Uint8Array): CapturedBody {
   }
 }
 
-/** The exact bytes of a captured body. @internal */
-export function decodeBody(body: CapturedBody): Buffer {
-  return Buffer.from(body.data, body.encoding)
-}
-
 /**
  * True when `bytes` (the decoded body) have the stored length and SHA-256: false means the
  * capture file was edited or damaged. Older writers may omit the hash; the length still counts.

@@ -7,10 +7,12 @@ import {
 } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
 import { createNodeFetch } from '../delivery/node-fetch.js'
+import type { CaCertificates } from '../delivery/pem.js'
 import { type DeliveryPolicyOption, resolveDeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
-import { bodyMatchesRecord, decodeBody } from './format.js'
+import { decodeBody } from './decode-body.js'
+import { bodyMatchesRecord } from './format.js'
 import type { CaptureEntry } from './read-captures.js'
 
 /** Options of {@link replayDeliveries}. */
@@ -30,7 +32,7 @@ export interface ReplayOptions {
   /** What to POST with. @default the global `fetch` */
   fetch?: FetchLike
   /** Trust these CA certificates (PEM) for an HTTPS target, e.g. the capture server's self-signed one. */
-  ca?: string | Buffer | ReadonlyArray<string | Buffer>
+  ca?: CaCertificates
   /** Stops before the next delivery or attempt. */
   signal?: AbortSignal
   /** Called after each delivery, e.g. to print it. */

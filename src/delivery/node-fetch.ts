@@ -1,6 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { FetchLike } from './in-process.js'
+import type { CaCertificates } from './pem.js'
+import { toTlsCa } from './pem-buffers.js'
 
 // A small fetch on node:http/https, for the two callers that need what the global fetch cannot
 // give on Node 20 without undici: extra CA certificates (a self-signed receiver) and agents of
@@ -33,12 +35,9 @@ export interface NodeFetch {
  * A minimal `fetch` on node:http/https: keep-alive agents owned by the run (destroyed by
  * `close`), optional CA certificates, redirects never followed, TLS 1.2+ (Node's default).
  */
-export function createNodeFetch(
-  ca: string | Buffer | ReadonlyArray<string | Buffer> | undefined,
-): NodeFetch {
+export function createNodeFetch(ca: CaCertificates | undefined): NodeFetch {
   const httpAgent = new HttpAgent({ keepAlive: true })
-  const caOption =
-    ca === undefined ? {} : { ca: typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca] }
+  const caOption = ca === undefined ? {} : { ca: toTlsCa(ca) }
   const httpsAgent = new HttpsAgent({ keepAlive: true, ...caOption })
   const fetch: FetchLike = (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {

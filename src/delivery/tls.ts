@@ -1,5 +1,7 @@
 import { isIP } from 'node:net'
 import { type ConnectionOptions, connect } from 'node:tls'
+import type { CaCertificates } from './pem.js'
+import { toTlsCa } from './pem-buffers.js'
 
 /**
  * TLS settings of a delivery. IDaaS requires the callback URL to "support TLSv1.2 or TLSv1.3"
@@ -18,7 +20,7 @@ export interface DeliveryTlsOptions {
    */
   probe?: boolean
   /** Extra trusted CA certificates (PEM) for the probe, e.g. a test's self-signed certificate. @default Node's CA store */
-  ca?: string | Buffer | ReadonlyArray<string | Buffer>
+  ca?: CaCertificates
 }
 
 /** TLS versions IDaaS accepts on a callback URL [documented]. */
@@ -84,8 +86,7 @@ export function probeTls(
   }
   if (isIP(host) === 0) connection.servername = host
   if (options.ca !== undefined) {
-    connection.ca =
-      typeof options.ca === 'string' || Buffer.isBuffer(options.ca) ? options.ca : [...options.ca]
+    connection.ca = toTlsCa(options.ca)
   }
   const { signal } = options
   return new Promise<string>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { classifyError, classifyResponse, DeadlineExceeded } from '../delivery/a
 import { type ClockOption, createRealClock } from '../delivery/clock.js'
 import { type DeliverableEvent, type DeliverOptions, deliver } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
+import type { CaCertificates } from '../delivery/pem.js'
 import type { DeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { abortable, drainResponseBody } from '../delivery/response-body.js'
@@ -62,7 +63,7 @@ export interface VerifyContextOptions {
   slowMs: number
   burst: number
   seed: number
-  ca: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+  ca: CaCertificates | undefined
   clock: ClockOption | undefined
   /** When the run started (epoch ms): the `eventTime` of the events sent. */
   startedAt: number

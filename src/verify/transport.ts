@@ -5,6 +5,7 @@ import {
   safeStatus,
   withStatus,
 } from '../delivery/node-fetch.js'
+import type { CaCertificates } from '../delivery/pem.js'
 
 /**
  * The most of a response body the verifier reads, in bytes. IDaaS needs no body; reading a
@@ -30,7 +31,7 @@ export interface TransportOptions {
   /** Where every request goes. */
   sendUrl: string
   /** Extra trusted CA certificates for https. */
-  ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+  ca?: CaCertificates | undefined
   /** A replacement for the node:http client. */
   fetch?: FetchLike | undefined
 }

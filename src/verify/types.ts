@@ -1,5 +1,6 @@
 import type { ClockOption } from '../delivery/clock.js'
 import type { FetchLike, FetchReceiver } from '../delivery/in-process.js'
+import type { CaCertificates } from '../delivery/pem.js'
 import type { KeyEncoding } from '../signing/profile.js'
 
 /** How much a failed check matters: an `error` fails `verify` (exit 1), a `warning` does not. */
@@ -229,7 +230,7 @@ export interface VerifyReceiverOptions {
   /** `responds-in-time` warns about answers slower than this many milliseconds. @default 1000 */
   slowMs?: number
   /** Extra trusted CA certificates (PEM) for an https receiver with a self-signed certificate. */
-  ca?: string | Buffer | ReadonlyArray<string | Buffer>
+  ca?: CaCertificates
   /** Seed of the events sent: the same seed sends the same events. @default 1 */
   seed?: number
   /**

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
-import { decodeBody } from '../../src/capture/format.js'
+import { decodeBody } from '../../src/capture/decode-body.js'
 import {
   type CaptureReceiver,
   type CaptureReceiverOptions,

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { decodeBody } from '../../src/capture/format.js'
+import { decodeBody } from '../../src/capture/decode-body.js'
 import {
   checkDeliveries,
   createEvent,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { decodeBody } from '../../src/capture/format.js'
+import { decodeBody } from '../../src/capture/decode-body.js'
 import { ENTRUST_EXAMPLES, startCaptureReceiver, verifyDelivery } from '../../src/index.js'
 import { readLines } from '../capture/helpers.js'
 import { CAPTURED_TOKEN, captureRecord, writeCaptureFile } from '../capture/records.js'
