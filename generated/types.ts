@@ -1907,10 +1907,7 @@ export interface IdaasEnvelope {
   /**
    * Details about what happened (varies by event type)
    */
-  data: {
-    [k: string]: unknown
-  }
-  [k: string]: unknown
+  data: {[k: string]: any}
 }
 
 /** Every event type the kit knows: the value of `type`. */

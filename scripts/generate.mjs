@@ -189,10 +189,13 @@ async function generateTypes(schemas, eventTypes) {
   )
   const envelope = schemas.get(ENVELOPE_SCHEMA)
   const envelopeSchema = flatten(envelope, ENVELOPE_SCHEMA, schemas, envelope.title)
+  // Every event interface must be assignable to the envelope, and TypeScript gives interfaces no
+  // implicit index signature: so no `[k: string]: unknown` on the envelope, and `data` takes any
+  // object (its fields read as `any`, as the schema leaves them open).
+  envelopeSchema.additionalProperties = false
   envelopeSchema.properties.data = {
     description: envelope.properties.data.description,
-    type: 'object',
-    additionalProperties: true,
+    tsType: '{ [k: string]: any }',
   }
   const envelopeBody = await compile(envelopeSchema, envelope.title, j2tsOptions)
   const map = eventTypes.map(({ def }) => `  '${def['x-idaas-type']}': ${def.title}`).join('\n')
