@@ -1,6 +1,7 @@
-import { type HttpHandler, http } from 'msw'
+import type { HttpHandler } from 'msw'
 import { KitError } from '../errors.js'
 import type { IdaasTenant } from '../tenant/tenant.js'
+import { http } from './msw-module.js'
 
 /** Options of {@link createAdminApiHandlers}. */
 export interface AdminApiHandlersOptions {

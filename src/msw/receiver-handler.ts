@@ -1,6 +1,7 @@
-import { type HttpHandler, http } from 'msw'
+import type { HttpHandler } from 'msw'
 import type { FetchReceiver } from '../delivery/in-process.js'
 import { KitError } from '../errors.js'
+import { http } from './msw-module.js'
 
 /**
  * An MSW handler that hands every POST to `callbackUrl` to an in-process Fetch-API receiver and
