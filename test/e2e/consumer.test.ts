@@ -12,6 +12,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   name: string
   version: string
   exports: Record<string, unknown>
+  peerDependencies: Record<string, string>
 }
 /** The version of a package installed in this repository's node_modules. */
 function installedVersion(name: string): string {
@@ -72,6 +73,60 @@ export const wrong: IdaasEventType = 'user.create'
 export const mixedUp: UserCreatedEvent = ENTRUST_EXAMPLES['grid.created']
 `
 
+// Only the kit's types, as a Deno or Workers project without @types/node would use them.
+const NO_NODE_TYPES_TS = `import type {
+  IdaasEnvelope,
+  IdaasEvent,
+  IdaasEventMap,
+  UserCreatedEvent,
+  VerifyReceiverOptions,
+} from 'idaas-webhook-kit/types'
+
+export function describeEnvelope(envelope: IdaasEnvelope): string {
+  return \`\${envelope.type} \${envelope.id}\`
+}
+declare const created: UserCreatedEvent
+declare const any: IdaasEvent
+declare const mapped: IdaasEventMap[keyof IdaasEventMap]
+describeEnvelope(created)
+describeEnvelope(any)
+describeEnvelope(mapped)
+export const options: VerifyReceiverOptions = { token: 't', ca: new Uint8Array([45]) }
+`
+
+// A vitest test file that uses the matchers without importing anything from idaas-webhook-kit/vitest.
+const MATCHERS_TS = `import { expect, it } from 'vitest'
+import { createEvent, createIdaasWebhookHandler } from 'idaas-webhook-kit'
+
+const token = 'whsec_consumer'
+const handler = createIdaasWebhookHandler({ token, onEvent: () => {} })
+
+it('uses the matchers that the setup file registers', async () => {
+  expect({ type: 'user.created' }).not.toBeValidIdaasEvent()
+  await expect(handler).toAcceptIdaasEvent(createEvent('user.created'), { token })
+  await expect(handler).toRejectForgedDeliveries({ token })
+  // @ts-expect-error: not a matcher the kit adds
+  expect(handler).toBeSomethingElse()
+})
+`
+
+/** Type-checks files of the scratch project; returns one line per diagnostic. */
+function typeCheck(files: readonly string[], options: ts.CompilerOptions): string[] {
+  const program = ts.createProgram(files, {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    ...options,
+  })
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    )
+}
+
 describe('a consumer project that installs the packed tarball', () => {
   let work = ''
   let project = ''
@@ -105,15 +160,64 @@ describe('a consumer project that installs the packed tarball', () => {
     expect(install.code, install.stderr).toBe(0)
   }, SLOW)
 
+  // Removing the scratch project (Prism and vitest installed) takes a while on a busy machine.
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true })
-  })
+  }, SLOW)
 
   it('installs with its runtime dependencies and without the optional peers msw and vitest', async () => {
     const installed = await readdir(join(project, 'node_modules'))
     expect(installed).toEqual(expect.arrayContaining(['idaas-webhook-kit', 'cac']))
     expect(installed).not.toContain('msw')
     expect(installed).not.toContain('vitest')
+  })
+
+  it('ships the MIT LICENSE and names the repository, homepage and issue tracker', async () => {
+    const installed = join(project, 'node_modules', 'idaas-webhook-kit')
+    const license = readFileSync(join(installed, 'LICENSE'), 'utf8')
+    expect(license).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} idaas-webhook-kit contributors\n/,
+    )
+    const published = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'))
+    expect(published).toMatchObject({
+      license: 'MIT',
+      repository: {
+        type: 'git',
+        url: 'git+https://github.com/idaas-webhook-kit/idaas-webhook-kit.git',
+      },
+      homepage: 'https://github.com/idaas-webhook-kit/idaas-webhook-kit#readme',
+      bugs: { url: 'https://github.com/idaas-webhook-kit/idaas-webhook-kit/issues' },
+    })
+  })
+
+  it('names the npm command to run when the optional peer msw or vitest is missing', async () => {
+    await writeFile(
+      join(project, 'missing-peers.mjs'),
+      `for (const entry of ['idaas-webhook-kit/msw', 'idaas-webhook-kit/vitest/setup']) {
+  await import(entry).then(() => console.log(entry, 'loaded'), (error) => console.log(error.message))
+}
+`,
+    )
+    const result = await runProcess(process.execPath, ['missing-peers.mjs'], { cwd: project, env })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `[idaas-webhook-kit] Failed to load "idaas-webhook-kit/msw": "msw" is not installed. It is an optional peer dependency of idaas-webhook-kit: run "npm install --save-dev msw@${manifest.peerDependencies.msw}".`,
+      `[idaas-webhook-kit] Failed to load "idaas-webhook-kit/vitest/setup": "vitest" is not installed. It is an optional peer dependency of idaas-webhook-kit: run "npm install --save-dev vitest@${manifest.peerDependencies.vitest}".`,
+    ])
+  })
+
+  it('type-checks idaas-webhook-kit/types without @types/node, every known event being an IdaasEnvelope', async () => {
+    const file = join(project, 'no-node-types.ts')
+    await writeFile(file, NO_NODE_TYPES_TS)
+    // No @types/node anywhere (the scratch project has none, and `types: []`), library files checked.
+    expect(existsSync(join(project, 'node_modules', '@types', 'node'))).toBe(false)
+    expect(
+      typeCheck([file], {
+        skipLibCheck: false,
+        types: [],
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      }),
+    ).toEqual([])
   })
 
   it('has exactly the subpath exports this test imports', () => {
@@ -250,6 +354,36 @@ it('has the matchers registered by the setup file', async () => {
       })
       expect(result.code, result.stdout + result.stderr).toBe(0)
       expect(result.stdout).toMatch(/1 passed/)
+    },
+    SLOW,
+  )
+
+  it(
+    'type-checks the matchers in a vitest project whose setupFiles name idaas-webhook-kit/vitest/setup',
+    async () => {
+      if (!existsSync(join(project, 'node_modules', 'vitest'))) await installPeers(['vitest'])
+      const config = join(project, 'vitest.config.ts')
+      await writeFile(
+        config,
+        `/// <reference types="idaas-webhook-kit/vitest/setup" />
+import { defineConfig } from 'vitest/config'
+export default defineConfig({ test: { setupFiles: ['idaas-webhook-kit/vitest/setup'] } })
+`,
+      )
+      const file = join(project, 'matchers.test.ts')
+      await writeFile(file, MATCHERS_TS)
+      // vitest's own declarations need @types/node, which a vitest project has: skip library checks.
+      expect(typeCheck([config, file], { skipLibCheck: true, types: [] })).toEqual([])
+      // Without the reference the matchers are unknown: the check above is not vacuous.
+      await writeFile(
+        config,
+        `export default { test: { setupFiles: ['idaas-webhook-kit/vitest/setup'] } }\n`,
+      )
+      expect(typeCheck([config, file], { skipLibCheck: true, types: [] })).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/Property 'toAcceptIdaasEvent' does not exist/),
+        ]),
+      )
     },
     SLOW,
   )
