@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs'
 import { Server } from 'node:http'
+import { resolve } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ENTRUST_EXAMPLES } from '../../generated/entrust-examples.js'
 import { VERIFY_CHECK_IDS } from '../../src/index.js'
@@ -37,6 +39,9 @@ describe('idaas-webhook-kit demo (what npm start runs)', () => {
     expect(out).toMatch(
       /^Try next\n {2}idaas-webhook-kit verify http:\/\/localhost:3000\/webhooks\/idaas --token "\$TOKEN" +your receiver$/m,
     )
+    const example = /^ {2}node (\S+) +a reference receiver to copy/m.exec(out)?.[1]
+    expect(example).toBe('examples/node-http/server.mjs')
+    expect(existsSync(resolve(example ?? ''))).toBe(true)
     expect(out).not.toContain('The 26 event types')
   })
 

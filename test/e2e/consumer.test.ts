@@ -420,6 +420,28 @@ export default defineConfig({ test: { setupFiles: ['idaas-webhook-kit/vitest/set
     SLOW,
   )
 
+  it(
+    "ships the examples, so the demo's 'Try next' receiver exists and loads in the consumer project",
+    async () => {
+      const bin = join(project, 'node_modules', '.bin', 'idaas-webhook-kit')
+      const demo = await runProcess(bin, ['demo'], { cwd: project, env, timeout: SLOW })
+      expect(demo.code, demo.stderr).toBe(0)
+      const example = /^ {2}node (\S+) +a reference receiver to copy/m.exec(demo.stdout)?.[1]
+      expect(example).toBe('node_modules/idaas-webhook-kit/examples/node-http/server.mjs')
+      const load = await runProcess(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import('./${example}'); console.log(typeof m.createReceiver)`,
+        ],
+        { cwd: project, env },
+      )
+      expect(load).toMatchObject({ code: 0, stdout: 'function\n' })
+    },
+    SLOW,
+  )
+
   it('runs the installed bin: events, and validate with exit 1 for a bad event', async () => {
     const bin = join(project, 'node_modules', '.bin', 'idaas-webhook-kit')
     const events = await runProcess(bin, ['events'], { cwd: project, env })

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { VerifyReport } from '../../verify/types.js'
 import {
   type CliCommand,
@@ -125,8 +127,8 @@ export const demoCommand: CliCommand = {
       ],
       [`${bin} send http://localhost:3000/webhooks/idaas user.created`, 'one event, every attempt'],
       [
-        'node examples/express/server.mjs',
-        'a reference receiver to copy (also hono, fastify, node-http)',
+        `node ${examplePath('node-http/server.mjs')}`,
+        'a reference receiver to copy (also express, fastify, hono)',
       ],
       [`${bin} --help`, 'every command'],
     ]
@@ -135,6 +137,17 @@ export const demoCommand: CliCommand = {
       out(`  ${(command ?? '').padEnd(width)}  ${style.dim(what ?? '')}`)
     return asExpected && catalogue.failures === 0 ? EXIT_OK : EXIT_FAILURE
   },
+}
+
+/**
+ * Where the package's examples/ file is, relative to the working directory: `examples/…` in the
+ * kit's repository, `node_modules/idaas-webhook-kit/examples/…` in a project that installed it.
+ */
+export function examplePath(file: string): string {
+  // This module is dist/src/cli/commands/demo.js when built, src/cli/commands/demo.ts under vitest.
+  const root = import.meta.url.includes('/dist/src/') ? '../../../../' : '../../../'
+  const path = fileURLToPath(new URL(`${root}examples/${file}`, import.meta.url))
+  return relative(process.cwd(), path).split('\\').join('/')
 }
 
 /** The catalogue size and Entrust's examples validated in strict and tolerant mode. */
