@@ -64,7 +64,9 @@ describe('idaas-webhook-kit verify', () => {
       '  13 checks · deadline 3000 ms · burst 10 · IDaaS policy (retries 5xx only)\n',
     )
     for (const id of VERIFY_CHECK_IDS) {
-      expect(run.stdout).toMatch(new RegExp(`^ {2}[✔⚠] ${id} +\\d+ ms {2}\\S`, 'm'))
+      expect(run.stdout).toMatch(
+        new RegExp(`^ {2}[✔⚠] ${id} +(?:\\d+ ms|\\d+\\.\\d+ s) {2}\\S`, 'm'),
+      )
     }
     expect(run.stdout).toMatch(/^ {2}12 passed · 0 failed · 1 warning · [\d.]+ s$/m)
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
