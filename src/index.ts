@@ -42,10 +42,19 @@ export {
   type KeyEncoding,
 } from './signing/profile.js'
 export {
+  type SchemeSignedHeaders,
+  type SchemeSignOptions,
   type SignDeliveryOptions,
   type SignedDeliveryHeaders,
   signDelivery,
 } from './signing/sign.js'
+export {
+  DEFAULT_SIGNATURE_SCHEMES,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+  type UncheckedProperty,
+  X_SHA2_HEADER,
+} from './signing/x-sha2.js'
 export {
   type HeadersInput,
   type HeadersLike,

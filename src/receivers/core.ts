@@ -15,6 +15,7 @@ import {
   type VerifyDeliveryOptions,
   type VerifyFailureReason,
 } from '../signing/verify.js'
+import type { SignatureScheme, UncheckedProperty } from '../signing/x-sha2.js'
 
 /** A14: the largest body the kit's receivers accept by default, in bytes (1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -47,6 +48,10 @@ export interface IdaasDeliveryContext {
   notes: ValidationNote[]
   /** The verified signature's parameters, e.g. `created` or `nonce`. */
   signature: VerifiedSignature
+  /** The signature schemes that verified, e.g. `['rfc9421']`: watch them during a migration (A17). */
+  schemes: readonly SignatureScheme[]
+  /** Set when only `x-sha2-signature` verified: freshness (A4), URL and method were not checked. */
+  unchecked?: readonly UncheckedProperty[]
   /** The raw body bytes, exactly as received and verified. */
   body: Uint8Array
 }
@@ -240,8 +245,10 @@ export function createReceiver(options: IdaasReceiverOptions): Receiver {
       const context: IdaasDeliveryContext = {
         notes: checked.notes,
         signature: verified.signature,
+        schemes: verified.schemes,
         body: verified.body,
       }
+      if (verified.unchecked !== undefined) context.unchecked = verified.unchecked
       return checked.known
         ? { ok: true, known: true, event: checked.event, context }
         : { ok: true, known: false, event: checked.event, context }

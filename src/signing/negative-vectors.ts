@@ -4,6 +4,7 @@ import { KitError } from '../errors.js'
 import { toBase64, toBytes } from './bytes.js'
 import { createContentDigest } from './content-digest.js'
 import { createFieldReader } from './headers.js'
+import { deriveHmacKey } from './key.js'
 import {
   type DigestAlgorithm,
   IDAAS_COVERED_COMPONENTS,
@@ -14,6 +15,7 @@ import { type SignDeliveryOptions, type SignProfileOverrides, signDeliveryWith }
 import type { SignedDelivery } from './signed-delivery.js'
 import { toTargetUri } from './target-uri.js'
 import { createDeliveryVerifier, type VerifyFailureReason } from './verify.js'
+import { createXSha2Signature, X_SHA2_HEADER } from './x-sha2.js'
 
 /** Stable ids of the tampered variants {@link createNegativeVectors} produces. */
 export type NegativeVectorId =
@@ -34,6 +36,7 @@ export type NegativeVectorId =
   | 'malformed-signature-input'
   | 'created-decimal'
   | 'body-not-json'
+  | 'only-x-sha2-signature'
 
 /** A tampered delivery and the verdict a correct receiver must reach. */
 export interface NegativeVector {
@@ -209,6 +212,20 @@ export function createNegativeVectors(
       body: notJson,
       headers: sign({ body: notJson }),
     }),
+    variant(
+      'only-x-sha2-signature',
+      'scheme-not-accepted',
+      'Only the older x-sha2-signature header, correct for the body; no RFC 9421 headers (A17).',
+      {
+        headers: {
+          ...without(delivery.headers, [...SIGNED_HEADERS.slice(1), X_SHA2_HEADER]),
+          [X_SHA2_HEADER]: createXSha2Signature(
+            deriveHmacKey(options.token, options.keyEncoding),
+            toBytes(delivery.body),
+          ),
+        },
+      },
+    ),
   ]
 }
 

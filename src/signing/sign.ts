@@ -20,6 +20,7 @@ import {
   serializeSignatureParams,
 } from './signature-base.js'
 import { isTargetUriForm, type TargetUriForm, toTargetUri, urlForMessage } from './target-uri.js'
+import { checkSchemes, createXSha2Signature, type SignatureScheme } from './x-sha2.js'
 
 /** Options of {@link signDelivery}. Every assumption the signer makes is an option (A1–A5). */
 export interface SignDeliveryOptions {
@@ -51,6 +52,16 @@ export interface SignDeliveryOptions {
   method?: string
 }
 
+/** {@link SignDeliveryOptions} with the signatures to send (A17). */
+export interface SchemeSignOptions extends SignDeliveryOptions {
+  /**
+   * Which signatures to send (A17): `rfc9421` (the current profile), `x-sha2` (the older
+   * `x-sha2-signature` header), or both; `['x-sha2']` sends no RFC 9421 header and no
+   * `Content-Digest`. Without this option: `['rfc9421']`.
+   */
+  schemes: readonly SignatureScheme[]
+}
+
 /**
  * The headers IDaaS sends with a delivery, ready for `fetch` or curl; `Content-Type` is not signed.
  * @see https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/
@@ -60,6 +71,18 @@ export type SignedDeliveryHeaders = {
   'Content-Digest': string
   'Signature-Input': string
   Signature: string
+}
+
+/**
+ * The headers of a delivery signed with any `schemes` (A17): the RFC 9421 ones with `rfc9421`,
+ * `x-sha2-signature` (64 lowercase hex digits) with `x-sha2`.
+ */
+export type SchemeSignedHeaders = {
+  'Content-Type': string
+  'Content-Digest'?: string
+  'Signature-Input'?: string
+  Signature?: string
+  'x-sha2-signature'?: string
 }
 
 /**
@@ -95,8 +118,39 @@ const DEFAULT_PARAMETER_ORDER = ['created', 'expires', 'nonce', 'alg', 'keyid', 
  * @see https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/ (Entrust's
  * description of the signing profile)
  */
-export function signDelivery(options: SignDeliveryOptions): SignedDeliveryHeaders {
+export function signDelivery(options: SchemeSignOptions): SchemeSignedHeaders
+export function signDelivery(options: SignDeliveryOptions): SignedDeliveryHeaders
+export function signDelivery(
+  options: SignDeliveryOptions | SchemeSignOptions,
+): SchemeSignedHeaders {
+  if ('schemes' in options && options.schemes !== undefined) return signWithSchemes(options, {})
   return signDeliveryWith(options, {})
+}
+
+/**
+ * {@link signDelivery} for any `schemes` (A17), with profile overrides for the RFC 9421 part.
+ * @internal
+ */
+export function signWithSchemes(
+  options: SignDeliveryOptions & { schemes?: readonly SignatureScheme[] | undefined },
+  overrides: SignProfileOverrides,
+): SchemeSignedHeaders {
+  const schemes = checkSchemes(options.schemes, 'sign delivery')
+  const headers: SchemeSignedHeaders = schemes.includes('rfc9421')
+    ? signDeliveryWith(options, overrides)
+    : { 'Content-Type': IDAAS_CONTENT_TYPE }
+  if (schemes.includes('x-sha2')) {
+    if (!schemes.includes('rfc9421') && toTargetUri(options.url) === undefined) {
+      throw new KitError(
+        `Failed to sign delivery: option "url" must be an absolute URL, got "${urlForMessage(String(options.url))}".`,
+      )
+    }
+    // The older scheme keys the HMAC with the token as A1 says, like the RFC 9421 profile; the
+    // in-product page's Java reference uses the token's characters as bytes (utf8).
+    const key = deriveHmacKey(options.token, options.keyEncoding)
+    headers['x-sha2-signature'] = createXSha2Signature(key, toBytes(options.body))
+  }
+  return headers
 }
 
 /**

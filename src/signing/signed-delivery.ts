@@ -1,6 +1,12 @@
 import { type BodyInput, toBytes } from './bytes.js'
 import { IDAAS_METHOD } from './profile.js'
-import { type SignDeliveryOptions, type SignedDeliveryHeaders, signDelivery } from './sign.js'
+import {
+  type SchemeSignedHeaders,
+  type SchemeSignOptions,
+  type SignDeliveryOptions,
+  type SignedDeliveryHeaders,
+  signDelivery,
+} from './sign.js'
 
 /** A complete signed request: what to send with `fetch`, or what a receiver test feeds a handler. */
 export interface SignedDelivery {
@@ -21,13 +27,20 @@ export interface SignedDelivery {
  * await fetch(url, init)
  */
 export function createSignedDelivery(
+  options: SchemeSignOptions,
+): SignedDelivery & { headers: SchemeSignedHeaders }
+export function createSignedDelivery(
   options: SignDeliveryOptions,
-): SignedDelivery & { headers: SignedDeliveryHeaders } {
-  const headers: SignedDeliveryHeaders = signDelivery(options)
+): SignedDelivery & { headers: SignedDeliveryHeaders }
+export function createSignedDelivery(
+  options: SignDeliveryOptions | SchemeSignOptions,
+): SignedDelivery & { headers: SchemeSignedHeaders } {
+  const headers: SchemeSignedHeaders =
+    'schemes' in options ? signDelivery(options) : signDelivery(options)
   return {
     method: options.method ?? IDAAS_METHOD,
     url: String(options.url),
-    headers: { ...headers } satisfies SignedDeliveryHeaders,
+    headers: { ...headers } as Record<string, string> & SchemeSignedHeaders,
     body: copyBody(options.body),
   }
 }

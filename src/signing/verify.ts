@@ -31,6 +31,14 @@ import {
   type TargetUriForm,
   urlForMessage,
 } from './target-uri.js'
+import {
+  checkSchemes,
+  checkXSha2Signature,
+  type SignatureScheme,
+  type UncheckedProperty,
+  X_SHA2_HEADER,
+  X_SHA2_UNCHECKED,
+} from './x-sha2.js'
 
 /** Why a delivery was rejected: stable, machine-readable, safe to log. */
 export type VerifyFailureReason =
@@ -45,6 +53,7 @@ export type VerifyFailureReason =
   | 'expired'
   | 'not-yet-valid'
   | 'label-not-found'
+  | 'scheme-not-accepted'
   | 'invalid-json'
 
 /** Every {@link VerifyFailureReason}, roughly in the order the verifier checks for them. */
@@ -60,6 +69,7 @@ export const VERIFY_FAILURE_REASONS: readonly VerifyFailureReason[] = [
   'expired',
   'not-yet-valid',
   'signature-mismatch',
+  'scheme-not-accepted',
   'invalid-json',
 ]
 
@@ -98,6 +108,12 @@ export interface VerifyDeliveryOptions {
    * a longer one is `malformed-header` without being parsed. @default 8192
    */
   maxFieldLength?: number
+  /**
+   * Which signatures are accepted (A17): `rfc9421` (the current profile), `x-sha2` (the older
+   * `x-sha2-signature` header), or both; every accepted one a request carries must verify. The
+   * older header covers only the body: no freshness (A4), URL or method. @default ['rfc9421']
+   */
+  schemes?: readonly SignatureScheme[]
 }
 
 /** Which signatures {@link verifyDelivery} accepts: see {@link VerifyDeliveryOptions.profile}. */
@@ -126,7 +142,10 @@ export interface DeliveryInput {
 
 /** The verified signature's parameters, e.g. `nonce` for a replay cache. */
 export interface VerifiedSignature {
-  /** The label of the verified signature in `Signature-Input` and `Signature`: always `sig`. */
+  /**
+   * The label of the verified signature in `Signature-Input` and `Signature`: `sig`; or
+   * `x-sha2-signature` when only the older header verified (it has no parameters, A17).
+   */
   label: string
   /** Unix seconds, when the signer sent `created`. */
   created?: number
@@ -148,6 +167,13 @@ export interface VerifyDeliverySuccess {
   /** The raw body bytes the digest was checked against. */
   body: Uint8Array
   signature: VerifiedSignature
+  /** The schemes that verified, e.g. `['rfc9421']` or, for an older-only delivery, `['x-sha2']` (A17). */
+  schemes: readonly SignatureScheme[]
+  /**
+   * Set when only `x-sha2-signature` verified: it covers only the body, so freshness (A4), the
+   * URL and the method were not checked.
+   */
+  unchecked?: readonly UncheckedProperty[]
 }
 
 /** A rejected delivery. `message` never contains the token or a signature. */
@@ -236,6 +262,7 @@ export function createDeliveryVerifier(
     )
   }
   const { publicUrl } = options
+  const schemes = checkSchemes(options.schemes, 'verify signature')
   const resolved: ResolvedOptions = {
     keys,
     maxAge,
@@ -245,6 +272,8 @@ export function createDeliveryVerifier(
     profile,
     targetUriForm,
     maxFieldLength,
+    rfc9421: schemes.includes('rfc9421'),
+    xSha2: schemes.includes('x-sha2'),
   }
   return (delivery) => verifyRawDelivery(delivery, resolved)
 }
@@ -258,7 +287,17 @@ interface ResolvedOptions {
   profile: SignatureProfile
   targetUriForm: TargetUriForm
   maxFieldLength: number
+  /** `schemes` lists `rfc9421`. */
+  rfc9421: boolean
+  /** `schemes` lists `x-sha2` (A17). */
+  xSha2: boolean
 }
+
+// Shared, frozen: a success result allocates no array for its schemes.
+const VERIFIED_RFC9421: readonly SignatureScheme[] = Object.freeze(['rfc9421'])
+const VERIFIED_X_SHA2: readonly SignatureScheme[] = Object.freeze(['x-sha2'])
+const VERIFIED_BOTH: readonly SignatureScheme[] = Object.freeze(['rfc9421', 'x-sha2'])
+const ACCEPT_BOTH = "pass schemes: ['rfc9421', 'x-sha2'] to accept it (A17)"
 
 const REQUIRED_HEADERS = [
   ['content-digest', 'Content-Digest'],
@@ -282,11 +321,101 @@ interface SignatureMembers {
 }
 
 function verifyRawDelivery(delivery: RawDelivery, options: ResolvedOptions): VerifyDeliveryResult {
-  // 1. The three headers IDaaS always sends, per Entrust's signature verification page.
   const read = createFieldReader(delivery.headers)
-  const fields = readSignatureFields(read, options.maxFieldLength)
-  if (!('signature' in fields)) return fields
+  let verified: VerifiedSignature | undefined
+  if (options.rfc9421) {
+    // 1. The three headers IDaaS always sends, per Entrust's signature verification page.
+    const fields = readSignatureFields(read, options.maxFieldLength)
+    if ('signature' in fields) {
+      const result = verifyRfc9421(delivery, read, fields, options)
+      if ('ok' in result) return result
+      verified = result
+    } else if (
+      // A request with none of the three may carry the older header alone (A17): judged below.
+      fields.reason !== 'missing-header' ||
+      (fields.missing?.length ?? 0) < REQUIRED_HEADERS.length ||
+      (!options.xSha2 && read(X_SHA2_HEADER, options.maxFieldLength) === undefined)
+    ) {
+      return fields
+    }
+  }
 
+  // The older x-sha2-signature header (A17): checked only when "schemes" lists it, and then it
+  // must hold whenever it is present, beside a valid RFC 9421 signature too.
+  let xSha2Verified = false
+  if (options.xSha2) {
+    const value = read(X_SHA2_HEADER, options.maxFieldLength)
+    if (value !== undefined) {
+      const problem = checkXSha2Signature(value, delivery.body, options.keys)
+      if (problem !== undefined) {
+        return fail(
+          problem.problem === 'malformed' ? 'malformed-header' : 'signature-mismatch',
+          problem.text,
+        )
+      }
+      xSha2Verified = true
+    } else if (verified === undefined) {
+      if (options.rfc9421) {
+        const missing = [...REQUIRED_HEADERS.map(([, n]) => n), X_SHA2_HEADER]
+        return fail(
+          'missing-header',
+          `required headers missing: "Content-Digest", "Signature-Input", "Signature" (RFC 9421) or "${X_SHA2_HEADER}".`,
+          missing,
+        )
+      }
+      const rfcHeaders = REQUIRED_HEADERS.filter(
+        ([name]) => read(name, options.maxFieldLength) !== undefined,
+      )
+      if (rfcHeaders.length > 0) {
+        return fail(
+          'scheme-not-accepted',
+          `the request carries only RFC 9421 signature headers (${quoteAll(rfcHeaders.map(([, n]) => n))}), the current IDaaS profile; ${ACCEPT_BOTH.replace(' it ', ' them ')}.`,
+        )
+      }
+      return fail('missing-header', `required header missing: "${X_SHA2_HEADER}".`, [X_SHA2_HEADER])
+    }
+  } else if (verified === undefined) {
+    return fail(
+      'scheme-not-accepted',
+      `the request carries only the older "${X_SHA2_HEADER}" header, no RFC 9421 signature; ${ACCEPT_BOTH}.`,
+      REQUIRED_HEADERS.map(([, n]) => n),
+    )
+  }
+
+  // 7. Only now parse the JSON.
+  let event: unknown
+  try {
+    event = JSON.parse(decoder.decode(delivery.body))
+  } catch {
+    return {
+      ok: false,
+      reason: 'invalid-json',
+      message: formatMessage(
+        'Failed to read delivery: the signature holds but the body is not valid UTF-8 JSON.',
+      ),
+    }
+  }
+  if (verified === undefined) {
+    return {
+      ok: true,
+      event,
+      body: delivery.body,
+      signature: { label: X_SHA2_HEADER },
+      schemes: VERIFIED_X_SHA2,
+      unchecked: X_SHA2_UNCHECKED,
+    }
+  }
+  const schemes = xSha2Verified ? VERIFIED_BOTH : VERIFIED_RFC9421
+  return { ok: true, event, body: delivery.body, signature: verified, schemes }
+}
+
+/** Steps 2 to 6: the digest and the `sig` signature (RFC 9421, RFC 9530). */
+function verifyRfc9421(
+  delivery: RawDelivery,
+  read: FieldReader,
+  fields: SignatureFields,
+  options: ResolvedOptions,
+): VerifiedSignature | VerifyDeliveryFailure {
   // 2. Content-Digest against the raw bytes, separately from the signature (RFC 9421 §7.2.8; A2).
   const digestFailure = checkDigest(fields.contentDigest, delivery.body)
   if (digestFailure) return digestFailure
@@ -329,21 +458,7 @@ function verifyRawDelivery(delivery: RawDelivery, options: ResolvedOptions): Ver
       `signature "${IDAAS_SIGNATURE_LABEL}" does not match the request (@method "${delivery.method}", @target-uri "${urlForMessage(targetUri)}"). Is the token right, and is option "publicUrl" the URL registered in IDaaS?`,
     )
   }
-
-  // 7. Only now parse the JSON.
-  let event: unknown
-  try {
-    event = JSON.parse(decoder.decode(delivery.body))
-  } catch {
-    return {
-      ok: false,
-      reason: 'invalid-json',
-      message: formatMessage(
-        'Failed to read delivery: the signature holds but the body is not valid UTF-8 JSON.',
-      ),
-    }
-  }
-  return { ok: true, event, body: delivery.body, signature: parameters.signature }
+  return parameters.signature
 }
 
 function readSignatureFields(

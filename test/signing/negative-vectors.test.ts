@@ -30,6 +30,7 @@ describe('createNegativeVectors', () => {
       ['malformed-signature-input', 'malformed-header'],
       ['created-decimal', 'malformed-header'],
       ['body-not-json', 'invalid-json'],
+      ['only-x-sha2-signature', 'scheme-not-accepted'],
     ])
   })
 

@@ -30,6 +30,7 @@ describe('verifyDelivery', () => {
       event: JSON.parse(EVENT_BODY),
       body: Buffer.from(EVENT_BODY),
       signature: { label: 'sig', created: CREATED, keyid: 'idaas', nonce: 'n-1' },
+      schemes: ['rfc9421'],
     })
   })
 
@@ -558,6 +559,7 @@ describe('verifyDelivery', () => {
         'missing-header',
         'not-yet-valid',
         'profile-mismatch',
+        'scheme-not-accepted',
         'signature-mismatch',
         'unsupported-algorithm',
         'unsupported-digest',
