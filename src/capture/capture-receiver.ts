@@ -22,6 +22,7 @@ import { describeValue } from '../schema/issues.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import type { PublicUrlOption } from '../signing/target-uri.js'
 import { createDeliveryVerifier, type VerifyDeliveryResult } from '../signing/verify.js'
+import type { SignatureScheme } from '../signing/x-sha2.js'
 import { createSelfSignedCertificate } from './certificate.js'
 import {
   CAPTURE_FORMAT,
@@ -62,6 +63,8 @@ export interface CaptureReceiverOptions {
   token?: string | readonly string[]
   /** How the token becomes the HMAC key (A1). @default 'utf8' */
   keyEncoding?: KeyEncoding
+  /** Which signature schemes the verification accepts (A17). @default ['rfc9421'] */
+  schemes?: readonly SignatureScheme[]
   /**
    * The callback URL registered in IDaaS (a tunnel's URL): what IDaaS signed as `@target-uri` (A5).
    * Recorded in each line. @default the URL the request arrived at
@@ -154,6 +157,7 @@ export async function startCaptureReceiver(
       : createDeliveryVerifier({
           token: options.token,
           ...(options.keyEncoding === undefined ? {} : { keyEncoding: options.keyEncoding }),
+          ...(options.schemes === undefined ? {} : { schemes: options.schemes }),
           ...(publicUrl === undefined ? {} : { publicUrl: publicUrl as PublicUrlOption }),
         })
 

@@ -18,6 +18,7 @@ import {
 } from '../signing/profile.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import { createDeliveryVerifier } from '../signing/verify.js'
+import type { SignatureScheme } from '../signing/x-sha2.js'
 import { decodeBody } from './decode-body.js'
 import { type CapturedBody, type CaptureRecord, headerOf } from './format.js'
 import {
@@ -112,6 +113,8 @@ export interface CheckDeliveriesOptions {
   keyEncoding?: KeyEncoding
   /** The callback URL registered in IDaaS, if not recorded in the capture (A5). @default each record's `publicUrl` or `url` */
   publicUrl?: string
+  /** Which signature schemes are accepted; `x-sha2-signature` is verified when present and listed (A17). @default ['rfc9421'] */
+  schemes?: readonly SignatureScheme[]
 }
 
 interface RawFinding {
@@ -673,6 +676,7 @@ function verifierFor(
       token: context.options.token as string | readonly string[],
       keyEncoding,
       ...(publicUrl === undefined ? {} : { publicUrl }),
+      ...(context.options.schemes === undefined ? {} : { schemes: context.options.schemes }),
       // Each delivery is verified at its own arrival time.
       now: () => context.arrivedAt ?? Date.now(),
     })

@@ -11,6 +11,7 @@ import type { CaCertificates } from '../delivery/pem.js'
 import { type DeliveryPolicyOption, resolveDeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
+import type { SignatureScheme } from '../signing/x-sha2.js'
 import { decodeBody } from './decode-body.js'
 import { bodyMatchesRecord } from './format.js'
 import type { CaptureEntry } from './read-captures.js'
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   token: string
   /** How attempts are signed (A1–A3), e.g. `{ keyEncoding: 'base64' }`. */
   signing?: DeliverySigningOptions
+  /** Which signatures each resent delivery carries (A17). @default ['rfc9421'] */
+  schemes?: readonly SignatureScheme[]
   /** The delivery policy. @default 'idaas' (3 attempts, only 5xx retried) */
   policy?: DeliveryPolicyOption
   /** Where time comes from. The CLI uses `'real'`, so retries really wait. @default 'virtual' */
@@ -99,6 +102,7 @@ export async function replayDeliveries(
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(fetch === undefined ? {} : { fetch }),
     ...(options.signing === undefined ? {} : { signing: options.signing }),
+    ...(options.schemes === undefined ? {} : { schemes: options.schemes }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   }
   // Checks "to", "token" and every option once, before anything is sent.

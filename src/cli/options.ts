@@ -1,4 +1,5 @@
 import { closestMatch } from '../closest-match.js'
+import { SIGNATURE_SCHEMES, type SignatureScheme } from '../signing/x-sha2.js'
 import { urlCredentialsProblem } from '../url-credentials.js'
 import { type CliOptionSpec, CliUsageError } from './command.js'
 
@@ -78,4 +79,44 @@ export function readChoiceOption<const T extends string>(
   const suggestion = closestMatch(value, choices)
   const hint = suggestion ? ` Did you mean "${suggestion}"?` : ''
   throw new CliUsageError(`Invalid option "${flag}": expected ${expected}, got "${value}".${hint}`)
+}
+
+/** `--schemes`, shared by the commands that sign or verify (A17). */
+export const schemesOption = {
+  flags: '--schemes <list>',
+  description:
+    'Signature schemes, comma-separated: "rfc9421" (current profile), "x-sha2" (older x-sha2-signature header) (A17)',
+  default: 'rfc9421',
+} as const satisfies CliOptionSpec
+
+/**
+ * The `--schemes` list (A17): comma-separated scheme names, each known, none twice, at least one.
+ * A usage error names the flag and the value otherwise.
+ */
+export function readSchemesOption(
+  options: Readonly<Record<string, unknown>>,
+  key = 'schemes',
+  flag = '--schemes',
+): SignatureScheme[] {
+  const value = readStringOption(options, key) ?? 'rfc9421'
+  const names = value.split(',').map((name) => name.trim())
+  const known = SIGNATURE_SCHEMES.map((scheme) => `"${scheme}"`).join(', ')
+  if (names.every((name) => name === '')) {
+    throw new CliUsageError(
+      `Invalid option "${flag}": expected a comma-separated list of ${known}, got "${value}".`,
+    )
+  }
+  const schemes: SignatureScheme[] = []
+  for (const name of names) {
+    if (!(SIGNATURE_SCHEMES as readonly string[]).includes(name)) {
+      const suggestion = closestMatch(name, SIGNATURE_SCHEMES)
+      const hint = suggestion ? ` Did you mean "${suggestion}"?` : ` Known schemes: ${known}.`
+      throw new CliUsageError(`Invalid option "${flag}": unknown scheme "${name}".${hint}`)
+    }
+    if (schemes.includes(name as SignatureScheme)) {
+      throw new CliUsageError(`Invalid option "${flag}": scheme "${name}" is listed twice.`)
+    }
+    schemes.push(name as SignatureScheme)
+  }
+  return schemes
 }

@@ -4,10 +4,11 @@ import { isDigestAlgorithm } from '../signing/content-digest.js'
 import { deriveHmacKey } from '../signing/key.js'
 import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
 import {
+  type SchemeSignedHeaders,
   type SignDeliveryOptions,
-  type SignedDeliveryHeaders,
   signDelivery,
 } from '../signing/sign.js'
+import { checkSchemes, type SignatureScheme } from '../signing/x-sha2.js'
 import { urlCredentialsProblem } from '../url-credentials.js'
 import {
   classifyError,
@@ -80,6 +81,8 @@ export interface DeliverOptions {
   fetch?: FetchLike
   /** How attempts are signed (A1–A3). */
   signing?: DeliverySigningOptions
+  /** Which signatures each attempt carries (A17): `rfc9421`, the older `x-sha2`, or both. @default ['rfc9421'] */
+  schemes?: readonly SignatureScheme[]
   /** TLS checks for HTTPS callback URLs. */
   tls?: DeliveryTlsOptions
   /** Stops the delivery before its next attempt (an attempt in flight finishes). Result `cancelled`. */
@@ -122,6 +125,8 @@ export interface DeliveryContext {
   random: RandomSource
   fetch: FetchLike | undefined
   signing: DeliverySigningOptions
+  /** Which signatures each attempt carries (A17); `undefined` for the default, RFC 9421 only. */
+  schemes: readonly SignatureScheme[] | undefined
   tls: DeliveryTlsOptions
   signal: AbortSignal | undefined
   onAttempt: DeliverOptions['onAttempt']
@@ -181,6 +186,8 @@ export function prepare(
     )
   }
   const signing = checkSigningOptions(options.signing)
+  const schemes =
+    options.schemes === undefined ? undefined : checkSchemes(options.schemes, 'deliver')
   try {
     deriveHmacKey(target.token, signing.keyEncoding)
   } catch {
@@ -199,6 +206,7 @@ export function prepare(
     random: options.random ?? createRandom(options.seed),
     fetch: options.fetch,
     signing,
+    schemes,
     tls: options.tls ?? {},
     signal: options.signal,
     onAttempt: options.onAttempt,
@@ -361,7 +369,10 @@ async function runAttempt(
   if (signing.nonce === true) {
     signOptions.nonce = Buffer.from(randomBytes(context.random, 16)).toString('base64url')
   }
-  const headers = signDelivery(signOptions)
+  const headers: SchemeSignedHeaders =
+    context.schemes === undefined
+      ? signDelivery(signOptions)
+      : signDelivery({ ...signOptions, schemes: context.schemes })
 
   const elapsed = clock.stopwatch()
   const controller = new AbortController()
@@ -398,7 +409,10 @@ async function runAttempt(
   if (end.status !== undefined) attempt.status = end.status
   if (end.statusText !== undefined) attempt.statusText = end.statusText
   // A receiver may echo what it received: keep the token and the signature out of the report.
-  const redact = (text: string) => redactSecrets(text, [context.token, headers.Signature])
+  const secrets = [context.token, headers.Signature, headers['x-sha2-signature']].filter(
+    (secret) => secret !== undefined,
+  )
+  const redact = (text: string) => redactSecrets(text, secrets)
   if (end.responseBody !== undefined) attempt.responseBody = redact(end.responseBody)
   if (end.location !== undefined) attempt.location = end.location
   if (end.error !== undefined) attempt.error = redact(end.error)
@@ -409,7 +423,7 @@ async function runAttempt(
 
 async function post(
   context: DeliveryContext,
-  headers: SignedDeliveryHeaders,
+  headers: SchemeSignedHeaders,
   body: string,
   signal: AbortSignal,
   seen: { status?: number },

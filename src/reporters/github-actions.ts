@@ -16,7 +16,8 @@ function escapeProperty(text: string): string {
 /**
  * GitHub Actions workflow commands for a report: `::error` for each failed error-severity
  * check, `::warning` for each failed warning-severity check and for each warning of a check that
- * passed. One line each, ending with a newline; empty when there is nothing to say.
+ * passed, `::notice` for each check that was not run, with the reason. One line each, ending with
+ * a newline; empty when there is nothing to say.
  * @example
  * if (process.env.GITHUB_ACTIONS === 'true') process.stdout.write(formatGithubAnnotations(report))
  */
@@ -24,9 +25,14 @@ export function formatGithubAnnotations(report: VerifyReport): string {
   const lines: string[] = []
   for (const check of report.checks) {
     const title = escapeProperty(`${TITLE}: ${check.id}`)
-    if (!check.ok) {
+    if (check.status === 'skipped') {
+      lines.push(`::notice title=${title} (skipped)::${escapeData(check.message)}`)
+      continue
+    }
+    if (check.status === 'failed') {
       const command = check.severity === 'error' ? 'error' : 'warning'
-      lines.push(`::${command} title=${title}::${escapeData(check.message)}`)
+      const diagnosis = check.details.diagnosis === undefined ? '' : `\n${check.details.diagnosis}`
+      lines.push(`::${command} title=${title}::${escapeData(check.message + diagnosis)}`)
     }
     for (const warning of check.details.warnings ?? []) {
       lines.push(`::warning title=${title}::${escapeData(warning)}`)

@@ -5,18 +5,21 @@ export const VERIFY_REPORT_SCHEMA_ID =
   'https://unpkg.com/idaas-webhook-kit/schemas/verify-report.schema.json'
 
 /**
- * The `json` reporter: exactly `{ "ok", "target", "durationMs", "checks": [{ "id", "ok",
- * "severity", "message", "details" }] }`, indented, with a final newline. Valid against
+ * The `json` reporter: exactly `{ "ok", "schemes", "target", "durationMs", "checks": [{ "id",
+ * "status", "ok", "severity", "message", "details" }] }`, indented, with a final newline. A check
+ * that did not run has `"status": "skipped"` and `"ok": false`. Valid against
  * `schemas/verify-report.schema.json` ({@link VERIFY_REPORT_SCHEMA_ID}).
  */
 export function formatJsonReport(report: VerifyReport): string {
-  const { ok, target, durationMs, checks } = report
+  const { ok, schemes, target, durationMs, checks } = report
   const exact = {
     ok,
+    schemes,
     target,
     durationMs,
-    checks: checks.map(({ id, ok, severity, message, details }) => ({
+    checks: checks.map(({ id, status, ok, severity, message, details }) => ({
       id,
+      status,
       ok,
       severity,
       message,

@@ -22,14 +22,14 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3)
 
 /**
  * The `junit` reporter: one `<testsuite>` with one `<testcase>` per check, in the layout Jenkins,
- * GitLab, Azure DevOps and the common GitHub test-report actions read. A failed check is a
- * `<failure>` whose `type` is its severity (warnings too, as ESLint's JUnit formatter does; the
- * exit code still ignores them), a check that was not run is `<skipped>`, and warnings of a passed
- * check go to `<system-out>`.
+ * GitLab, Azure DevOps and the common GitHub test-report actions read. A failed error-severity
+ * check is a `<failure>`; a check that was not run is `<skipped>` with the reason; a failed
+ * warning-severity check and the warnings of a passed one go to `<system-out>`, so a run that
+ * exits 0 never shows as red.
  */
 export function formatJunitReport(report: VerifyReport, timestamp = new Date()): string {
-  const failures = report.checks.filter((c) => !c.ok).length
-  const skipped = report.checks.filter((c) => c.details.skipped !== undefined).length
+  const failures = report.checks.filter((c) => isFailure(c)).length
+  const skipped = report.checks.filter((c) => c.status === 'skipped').length
   const tests = report.checks.length
   const time = seconds(report.durationMs)
   const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}"`
@@ -48,25 +48,34 @@ export function formatJunitReport(report: VerifyReport, timestamp = new Date()):
   ].join('\n')
 }
 
+/** Only a failed error-severity check fails the run (exit 1), so only it is a `<failure>`. */
+function isFailure(check: VerifyCheckResult): boolean {
+  return check.status === 'failed' && check.severity === 'error'
+}
+
 function testcase(check: VerifyCheckResult): string[] {
   const open = `    <testcase classname="${CLASS_NAME}" name="${check.id}" time="${seconds(check.details.durationMs)}"`
   const warnings = check.details.warnings ?? []
-  if (check.details.skipped !== undefined) {
+  if (check.status === 'skipped') {
     return [`${open}>`, `      <skipped message="${escapeXml(check.message)}"/>`, '    </testcase>']
   }
-  if (check.ok) {
-    if (warnings.length === 0) return [`${open}/>`]
+  const evidence = [
+    ...(check.details.diagnosis === undefined ? [] : [check.details.diagnosis]),
+    ...(check.details.failures ?? []).map((e) => `- ${evidenceLine(e)}`),
+  ]
+  if (!isFailure(check)) {
+    const out =
+      check.status === 'failed'
+        ? [`warning: ${check.message}`, ...evidence, ...warnings.map((w) => `warning: ${w}`)]
+        : warnings.map((w) => `warning: ${w}`)
+    if (out.length === 0) return [`${open}/>`]
     return [
       `${open}>`,
-      `      <system-out>${escapeXml(warnings.map((w) => `warning: ${w}`).join('\n'))}</system-out>`,
+      `      <system-out>${escapeXml(out.join('\n'))}</system-out>`,
       '    </testcase>',
     ]
   }
-  const body = [
-    check.message,
-    ...(check.details.failures ?? []).map((evidence) => `- ${evidenceLine(evidence)}`),
-    ...warnings.map((w) => `warning: ${w}`),
-  ].join('\n')
+  const body = [check.message, ...evidence, ...warnings.map((w) => `warning: ${w}`)].join('\n')
   return [
     `${open}>`,
     `      <failure message="${escapeXml(check.message)}" type="${check.severity}">${escapeXml(body)}</failure>`,

@@ -86,7 +86,11 @@ export function createPrettyReporter(options: PrettyReporterOptions): PrettyRepo
       } else if (event.type === 'check-end') {
         erase()
         const reason = event.result.details.skipped
-        if (reason !== undefined && reason !== 'in-process handler') {
+        if (
+          event.result.status === 'skipped' &&
+          reason !== undefined &&
+          reason !== 'in-process handler'
+        ) {
           notRun.set(reason, [...(notRun.get(reason) ?? []), event.result])
           return
         }
@@ -116,7 +120,7 @@ export function formatPrettyReport(
   reporter.onProgress({
     type: 'start',
     target: report.target,
-    checks: report.checks.filter((c) => c.details.skipped === undefined).map((c) => c.id),
+    checks: report.checks.filter((c) => c.status !== 'skipped').map((c) => c.id),
     timeoutMs: 0,
     burst: 0,
     targetKind: 'url',
@@ -131,8 +135,9 @@ function header(target: string, style: ReporterStyle): string {
 }
 
 function mark(result: VerifyCheckResult, style: ReporterStyle): string {
-  if (result.details.skipped !== undefined) return style.dim('○')
-  if (!result.ok) return result.severity === 'error' ? style.red('✖') : style.yellow('⚠')
+  if (result.status === 'skipped') return style.dim('○')
+  if (result.status === 'failed')
+    return result.severity === 'error' ? style.red('✖') : style.yellow('⚠')
   return style.green('✔')
 }
 
@@ -143,11 +148,14 @@ function time(ms: number): string {
 
 /** The line of one check and the lines under it (evidence, warnings). */
 export function checkLines(result: VerifyCheckResult, style: ReporterStyle): string[] {
-  const skippedCheck = result.details.skipped !== undefined
+  const skippedCheck = result.status === 'skipped'
   const lines = [
     `  ${mark(result, style)} ${result.id.padEnd(ID_WIDTH)} ${skippedCheck ? ' '.repeat(8) : style.dim(time(result.details.durationMs))}  ${skippedCheck ? style.dim(result.message) : result.message}`,
   ]
-  if (!result.ok) {
+  if (result.status === 'failed') {
+    if (result.details.diagnosis !== undefined) {
+      lines.push(`      ${style.red('→')} ${result.details.diagnosis}`)
+    }
     const failures = result.details.failures ?? []
     for (const evidence of failures.slice(0, EVIDENCE_LISTED)) {
       lines.push(`      ${style.red('✖')} ${evidenceLine(evidence)}`)
@@ -190,10 +198,10 @@ function skippedLines(results: readonly VerifyCheckResult[], style: ReporterStyl
 }
 
 function summaryLines(report: VerifyReport, style: ReporterStyle): string[] {
-  const ran = report.checks.filter((c) => c.details.skipped === undefined)
-  const passed = ran.filter((c) => c.ok).length
-  const errors = ran.filter((c) => !c.ok && c.severity === 'error')
-  const warnings = ran.filter((c) => !c.ok && c.severity === 'warning')
+  const ran = report.checks.filter((c) => c.status !== 'skipped')
+  const passed = ran.filter((c) => c.status === 'passed').length
+  const errors = ran.filter((c) => c.status === 'failed' && c.severity === 'error')
+  const warnings = ran.filter((c) => c.status === 'failed' && c.severity === 'warning')
   const notRun = report.checks.length - ran.length
   const seconds = `${(report.durationMs / 1000).toFixed(2)} s`
   const counts = [

@@ -27,6 +27,7 @@ import type { DeliveryReport } from '../delivery/report.js'
 import type { DeliveryTlsOptions } from '../delivery/tls.js'
 import { KitError } from '../errors.js'
 import { IDAAS_FACTORY_ACCOUNT_ID } from '../schema/factories.js'
+import { checkSchemes, type SignatureScheme } from '../signing/x-sha2.js'
 import { type AdminApiApplication, createTenantAdminApi, type TenantAdminApi } from './admin-api.js'
 import type { CreatedWebhook, Webhook, WebhookParms, WebhookTestParms } from './admin-api-types.js'
 import { errorInfo, TenantApiError } from './errors.js'
@@ -67,6 +68,8 @@ export interface IdaasTenantOptions {
   callbackUrls?: CallbackUrlRule
   /** How deliveries are signed (A1–A3). @default the kit's defaults */
   signing?: DeliverySigningOptions
+  /** Which signatures deliveries carry (A17): `rfc9421`, the older `x-sha2`, or both. @default ['rfc9421'] */
+  schemes?: readonly SignatureScheme[]
   /** TLS checks for HTTPS callback URLs. @default no probe */
   tls?: DeliveryTlsOptions
   /**
@@ -215,6 +218,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
   }
   // Checked here, so a bad "signing" fails now rather than at the first emit.
   checkSigningOptions(options.signing)
+  if (options.schemes !== undefined) checkSchemes(options.schemes, 'create tenant')
   const tokenLifetimeMs = options.authTokenLifetimeMs ?? 3_600_000
   if (typeof tokenLifetimeMs !== 'number' || !(tokenLifetimeMs > 0)) {
     throw new KitError(
@@ -319,6 +323,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
         random: deliveryRandom.fork(),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.signing === undefined ? {} : { signing: options.signing }),
+        ...(options.schemes === undefined ? {} : { schemes: options.schemes }),
         ...(options.tls === undefined ? {} : { tls: options.tls }),
         // A10: a webhook disabled or deleted mid-delivery gets no further attempts.
         ...(kind === 'delivery' ? { signal: record.controller.signal } : {}),

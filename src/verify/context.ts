@@ -12,6 +12,7 @@ import { createEvent } from '../schema/factories.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import { signDelivery } from '../signing/sign.js'
 import type { SignedDelivery } from '../signing/signed-delivery.js'
+import type { SignatureScheme } from '../signing/x-sha2.js'
 import { cleanErrorMessage, deliveryEvidence, excerpt, round } from './evidence.js'
 import type { VerifyTransport } from './transport.js'
 import type { VerifyCheckId, VerifyEvidence } from './types.js'
@@ -50,6 +51,8 @@ export interface SendOutcome {
 export interface VerifyContextOptions {
   token: string
   keyEncoding: KeyEncoding | undefined
+  /** The signatures valid deliveries carry and forgeries are forged in (A17). */
+  schemes: readonly SignatureScheme[]
   /** Where requests go. */
   sendUrl: string
   /** The signed `@target-uri`: the public URL, or the send URL (A5). */
@@ -115,6 +118,7 @@ export class VerifyContext {
     }
     if (options.keyEncoding !== undefined)
       deliverOptions.signing = { keyEncoding: options.keyEncoding }
+    if (!isDefaultSchemes(options.schemes)) deliverOptions.schemes = options.schemes
     if (options.clock !== undefined) deliverOptions.clock = options.clock
     const report = await deliver(
       event,
@@ -143,7 +147,7 @@ export class VerifyContext {
    * the policy (deadline, retries, A6/A7) like every other valid delivery.
    */
   private rawBodyFetch(body: string): FetchLike {
-    const { token, keyEncoding, signUrl, transport } = this.options
+    const { token, keyEncoding, signUrl, transport, schemes } = this.options
     return (input, init = {}) => {
       const engineHeaders = new Headers(init.headers)
       const created = /;created=(\d+)/.exec(engineHeaders.get('signature-input') ?? '')?.[1]
@@ -153,6 +157,7 @@ export class VerifyContext {
         token,
         created: created === undefined ? false : Number(created),
         ...(keyEncoding === undefined ? {} : { keyEncoding }),
+        schemes,
       })
       return transport.fetch(input, { ...init, headers: { ...headers }, body })
     }
@@ -257,6 +262,11 @@ export class VerifyContext {
       this.consecutiveTimeouts = 0
     }
   }
+}
+
+/** `['rfc9421']`, the kit's default (A17). */
+export function isDefaultSchemes(schemes: readonly SignatureScheme[]): boolean {
+  return schemes.length === 1 && schemes[0] === 'rfc9421'
 }
 
 function notSent(name: string): VerifyEvidence {

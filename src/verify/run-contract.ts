@@ -3,6 +3,7 @@ import { createRealClock } from '../delivery/clock.js'
 import { createDeliveryPolicy, type DeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
 import { KitError } from '../errors.js'
 import { deriveHmacKey } from '../signing/key.js'
+import { checkSchemes, type SignatureScheme } from '../signing/x-sha2.js'
 import { urlCredentialsProblem } from '../url-credentials.js'
 import type { CheckOutcome, VerifyCheck } from './check.js'
 import { acceptsEveryEventType, acceptsRedelivery } from './checks/acceptance.js'
@@ -86,6 +87,7 @@ export async function verifyReceiver(
   const context = new VerifyContext({
     token: options.token,
     keyEncoding: options.keyEncoding,
+    schemes: resolved.schemes,
     sendUrl: resolved.sendUrl,
     signUrl: resolved.signUrl,
     targetKind: resolved.handler ? 'handler' : 'url',
@@ -177,7 +179,8 @@ export async function verifyReceiver(
     transport.close()
   }
   const report: VerifyReport = {
-    ok: !checks.some((check) => !check.ok && check.severity === 'error'),
+    ok: !checks.some((check) => check.status === 'failed' && check.severity === 'error'),
+    schemes: resolved.schemes,
     target: resolved.sendUrl,
     durationMs: round(elapsed()),
     checks,
@@ -197,9 +200,13 @@ function toResult(id: VerifyCheckId, outcome: CheckOutcome, durationMs: number):
   }
   Object.assign(details, outcome.details)
   const severity = SEVERITY.get(id) ?? 'error'
+  // A check that did not run is never reported as passed.
+  const status =
+    outcome.skipped !== undefined ? 'skipped' : outcome.ok ? 'passed' : ('failed' as const)
   return {
     id,
-    ok: outcome.ok,
+    status,
+    ok: status === 'passed',
     severity: outcome.ok ? severity : (outcome.severity ?? severity),
     message: outcome.message,
     details,
@@ -232,6 +239,7 @@ interface ResolvedOptions {
   slowMs: number
   burst: number
   seed: number
+  schemes: readonly SignatureScheme[]
 }
 
 function fail(text: string): never {
@@ -320,6 +328,7 @@ function resolveOptions(target: VerifyTarget, options: VerifyReceiverOptions): R
     )
   }
   deriveHmacKey(options.token, options.keyEncoding, 'verify')
+  const schemes = checkSchemes(options.schemes, 'verify')
   for (const name of ['onProgress', 'fetch'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       fail(`Failed to verify: option "${name}" must be a function.`)
@@ -342,6 +351,7 @@ function resolveOptions(target: VerifyTarget, options: VerifyReceiverOptions): R
     what: 'milliseconds between 1 and 600000',
   })
   return {
+    schemes,
     sendUrl,
     signUrl,
     handler,

@@ -6,6 +6,7 @@ import {
   withStatus,
 } from '../delivery/node-fetch.js'
 import type { CaCertificates } from '../delivery/pem.js'
+import { X_SHA2_HEADER } from '../signing/x-sha2.js'
 
 /**
  * The most of a response body the verifier reads, in bytes. IDaaS needs no body; reading a
@@ -18,7 +19,7 @@ export const MAX_RESPONSE_BYTES = 64 * 1024
 export interface VerifyTransport {
   /** Sends to the receiver, whatever URL it is given (the signed URL may be the public one, A5). */
   fetch: FetchLike
-  /** Every `Signature` value sent, so that reports can redact them from echoed response bodies. */
+  /** Every `Signature` and `x-sha2-signature` value sent, so that reports can redact them from echoed response bodies. */
   readonly signatures: ReadonlySet<string>
   /** How many response bodies were cut at {@link MAX_RESPONSE_BYTES}. */
   readonly truncatedBodies: number
@@ -73,7 +74,11 @@ export function createTransport(
 
 function recordSignature(headers: HeadersInit | undefined, signatures: Set<string>): void {
   if (headers === undefined) return
-  const value = new Headers(headers).get('signature')
+  const fields = new Headers(headers)
+  // The older header's hex value is a signature too (A17); keep it out of reports as well.
+  const older = fields.get(X_SHA2_HEADER)?.trim()
+  if (older !== undefined && older.length >= 16) signatures.add(older)
+  const value = fields.get('signature')
   if (value === null) return
   for (const match of value.matchAll(/:([A-Za-z0-9+/=_-]{16,}):/g)) {
     if (match[1]) signatures.add(match[1])

@@ -2,6 +2,7 @@ import type { ClockOption } from '../delivery/clock.js'
 import type { FetchLike, FetchReceiver } from '../delivery/in-process.js'
 import type { CaCertificates } from '../delivery/pem.js'
 import type { KeyEncoding } from '../signing/profile.js'
+import type { SignatureScheme } from '../signing/x-sha2.js'
 
 /** How much a failed check matters: an `error` fails `verify` (exit 1), a `warning` does not. */
 export type VerifySeverity = 'error' | 'warning'
@@ -116,9 +117,14 @@ export const VERIFY_CHECKS: readonly VerifyCheckInfo[] = [
   },
 ]
 
-/** The result of one check. `ok` is false only when the check ran and failed. */
+/** Whether a check ran and passed, ran and failed, or did not run (`details.skipped` says why). */
+export type VerifyCheckStatus = 'passed' | 'failed' | 'skipped'
+
+/** The result of one check. `ok` is true only when it ran and passed: a skipped check is not ok. */
 export interface VerifyCheckResult {
   id: VerifyCheckId
+  status: VerifyCheckStatus
+  /** `status === 'passed'`. */
   ok: boolean
   /** For a failure: how much it matters. For a pass or a skipped check: the check's severity. */
   severity: VerifySeverity
@@ -162,8 +168,13 @@ export interface VerifyTimings {
 export interface VerifyCheckDetails {
   /** How long the check took, in milliseconds. */
   durationMs: number
-  /** Why the check was not run (excluded by `only`/`skip`, receiver unreachable…); `ok` is then true. */
+  /** Why the check was not run (excluded by `only`/`skip`, receiver unreachable…); `status` is then `skipped`. */
   skipped?: string
+  /**
+   * What the failures point to and how to fix it, e.g. a receiver that checks only the older
+   * `x-sha2-signature` header (A17).
+   */
+  diagnosis?: string
   /** Things that passed but deserve attention, e.g. a success after a retry or an answer above 1000 ms. */
   warnings?: string[]
   /** One entry per request that made the check fail. */
@@ -175,6 +186,8 @@ export interface VerifyCheckDetails {
 export interface VerifyReport {
   /** True when no check of severity `error` failed. */
   ok: boolean
+  /** The signature schemes valid deliveries carried and forgeries were forged in (A17). */
+  schemes: readonly SignatureScheme[]
   /** The URL deliveries were sent to (for an in-process handler: the URL it was given). */
   target: string
   /** Wall time of the whole run, in milliseconds. */
@@ -214,6 +227,12 @@ export interface VerifyReceiverOptions {
   token: string
   /** How the token becomes the HMAC key, as the receiver expects it (A1). @default 'utf8' */
   keyEncoding?: KeyEncoding
+  /**
+   * The signatures the tenant sends (A17): valid deliveries carry these, forgeries are forged in
+   * them, and checks the schemes cannot support are skipped (`x-sha2` alone: no URL, method or
+   * `created` binding). @default ['rfc9421']
+   */
+  schemes?: readonly SignatureScheme[]
   /**
    * The callback URL as registered in IDaaS, when the receiver is reached at another URL (behind
    * a proxy or a tunnel): it is the signed `@target-uri` (A5). @default the target URL

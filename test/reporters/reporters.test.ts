@@ -34,11 +34,13 @@ beforeAll(async () => {
 function awkwardReport(): VerifyReport {
   return {
     ok: false,
+    schemes: ['rfc9421'],
     target: 'http://127.0.0.1:1/a?b=1&c=<2>',
     durationMs: 12.3,
     checks: [
       {
         id: 'verifies-raw-body',
+        status: 'failed',
         ok: false,
         severity: 'error',
         message: 'Body "x" had \u001b[31mESC\u001b[0m & <tags>, 100% odd:\nsecond line',
@@ -57,6 +59,7 @@ function awkwardReport(): VerifyReport {
       },
       {
         id: 'uses-https',
+        status: 'failed',
         ok: false,
         severity: 'warning',
         message: 'http: plain, fine locally',
@@ -64,6 +67,7 @@ function awkwardReport(): VerifyReport {
       },
       {
         id: 'accepts-every-event-type',
+        status: 'passed',
         ok: true,
         severity: 'error',
         message: 'All 25 event types got a 2xx; 1 warning.',
@@ -71,7 +75,8 @@ function awkwardReport(): VerifyReport {
       },
       {
         id: 'handles-burst',
-        ok: true,
+        status: 'skipped',
+        ok: false,
         severity: 'error',
         message: 'Not run: excluded by "skip".',
         details: { durationMs: 0, skipped: 'excluded by "skip"' },
@@ -88,11 +93,11 @@ describe('the json reporter', () => {
     )
   })
 
-  it('writes exactly { ok, target, durationMs, checks: [{ id, ok, severity, message, details }] }', () => {
+  it('writes exactly { ok, schemes, target, durationMs, checks: [{ id, status, ok, severity, message, details }] }', () => {
     const document = JSON.parse(formatJsonReport(failing)) as VerifyReport
-    expect(Object.keys(document)).toEqual(['ok', 'target', 'durationMs', 'checks'])
+    expect(Object.keys(document)).toEqual(['ok', 'schemes', 'target', 'durationMs', 'checks'])
     for (const check of document.checks) {
-      expect(Object.keys(check)).toEqual(['id', 'ok', 'severity', 'message', 'details'])
+      expect(Object.keys(check)).toEqual(['id', 'status', 'ok', 'severity', 'message', 'details'])
     }
     expect(document).toEqual(failing)
     expect(formatJsonReport(failing).endsWith('}\n')).toBe(true)
@@ -170,16 +175,16 @@ describe('the junit reporter', () => {
       'Body "x" had \uFFFD[31mESC\uFFFD[0m & <tags>, 100% odd:\nsecond line',
     )
     expect(raw?.children[0]?.text).toContain('NUL \uFFFD and ]]> and \uFFFD alone')
-    expect(https?.children[0]?.attributes).toEqual({
-      message: 'http: plain, fine locally',
-      type: 'warning',
-    })
+    // A failed warning-severity check does not fail the run (exit 0), so it is no <failure>.
+    expect(https?.children).toEqual([
+      expect.objectContaining({ name: 'system-out', text: 'warning: http: plain, fine locally' }),
+    ])
     expect(accepts?.children[0]).toMatchObject({
       name: 'system-out',
       text: 'warning: retry, then 2xx: 50%',
     })
     expect(burst?.children[0]?.name).toBe('skipped')
-    expect(suite.attributes).toMatchObject({ tests: '4', failures: '2', skipped: '1' })
+    expect(suite.attributes).toMatchObject({ tests: '4', failures: '1', skipped: '1' })
   })
 
   it('reports the unreachable receiver as one failure and 12 skipped testcases', () => {
@@ -272,16 +277,19 @@ describe('the pretty reporter', () => {
 })
 
 describe('GitHub Actions annotations', () => {
-  it('writes ::error for failed errors, ::warning for failed warnings and for warnings, escaped', () => {
+  it('writes ::error for failed errors, ::warning for failed warnings and warnings, ::notice for skipped checks, escaped', () => {
     expect(formatGithubAnnotations(awkwardReport()).split('\n')).toEqual([
       '::error title=idaas-webhook-kit verify%3A verifies-raw-body::Body "x" had \u001b[31mESC\u001b[0m & <tags>, 100%25 odd:%0Asecond line',
       '::warning title=idaas-webhook-kit verify%3A uses-https::http: plain, fine locally',
       '::warning title=idaas-webhook-kit verify%3A accepts-every-event-type::retry, then 2xx: 50%25',
+      '::notice title=idaas-webhook-kit verify%3A handles-burst (skipped)::Not run: excluded by "skip".',
       '',
     ])
   })
 
-  it('writes nothing for a report without failures or warnings', () => {
-    expect(formatGithubAnnotations(passing)).toBe('')
+  it('writes only the skipped checks, as notices with the reason, for a report without failures or warnings', () => {
+    expect(formatGithubAnnotations(passing)).toBe(
+      '::notice title=idaas-webhook-kit verify%3A uses-https (skipped)::Not checked: an in-process handler has no transport. Run verify against the deployed https URL to check TLS.\n',
+    )
   })
 })

@@ -246,7 +246,8 @@ describe('verifyReceiver options', () => {
       'rejects-wrong-token',
     ])
     expect(check(report, 'no-redirect')).toMatchObject({
-      ok: true,
+      status: 'skipped',
+      ok: false,
       message: 'Not run: excluded by "skip".',
       details: { skipped: 'excluded by "skip"' },
     })

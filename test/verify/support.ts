@@ -45,7 +45,7 @@ export function check(report: VerifyReport, id: VerifyCheckId): VerifyCheckResul
 
 /** The ids of the checks that ran and failed. */
 export function failedIds(report: VerifyReport): VerifyCheckId[] {
-  return report.checks.filter((c) => !c.ok).map((c) => c.id)
+  return report.checks.filter((c) => c.status === 'failed').map((c) => c.id)
 }
 
 /** The envelope `type` of a request, read from a clone. */

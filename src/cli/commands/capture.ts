@@ -10,7 +10,13 @@ import {
   EXIT_OK,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readBooleanOption, readStringOption, readUrlOption } from '../options.js'
+import {
+  readBooleanOption,
+  readSchemesOption,
+  readStringOption,
+  readUrlOption,
+  schemesOption,
+} from '../options.js'
 import type { Style } from '../style.js'
 import {
   listenForStop,
@@ -76,6 +82,7 @@ export function createCaptureCommand(hooks: ServeHooks = {}): CliCommand {
         description: `Verify each signature and record the result (default: $${TOKEN_ENV} if set; never printed)`,
       },
       signingOptions.keyEncoding,
+      schemesOption,
       {
         flags: '--public-url <url>',
         description:
@@ -130,6 +137,7 @@ async function runCapture(
   const out = resolve(io.cwd, outName)
   const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const publicUrl = readUrlOption(options, 'publicUrl', '--public-url')
   const tls = readBooleanOption(options, 'tls')
   const certOut = readStringOption(options, 'certOut')
@@ -152,7 +160,7 @@ async function runCapture(
     port,
     host,
     out,
-    ...(token === undefined ? {} : { token, keyEncoding }),
+    ...(token === undefined ? {} : { token, keyEncoding, schemes }),
     ...(publicUrl === undefined ? {} : { publicUrl }),
     tls,
     maxBodyBytes,

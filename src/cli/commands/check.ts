@@ -17,8 +17,10 @@ import { describeFsError } from '../fs-errors.js'
 import {
   readBooleanOption,
   readChoiceOption,
+  readSchemesOption,
   readStringOption,
   readUrlOption,
+  schemesOption,
   sharedOptions,
 } from '../options.js'
 import { readNumberOption } from './mock.js'
@@ -78,6 +80,7 @@ export const checkCommand: CliCommand = {
       description: `Re-verify every signature with this token (default: $${TOKEN_ENV} if set)`,
     },
     signingOptions.keyEncoding,
+    schemesOption,
     {
       flags: '--public-url <url>',
       description: 'The callback URL registered in IDaaS, if the capture did not record it (A5)',
@@ -99,6 +102,7 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
   const reporter = readChoiceOption(options, 'reporter', '--reporter', ['pretty', 'json'], 'pretty')
   const token = readStringOption(options, 'token') ?? (io.env[TOKEN_ENV] || undefined)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const publicUrl = readUrlOption(options, 'publicUrl', '--public-url')
   const maxLineBytes = readMaxLineBytes(options)
   const name = input.args[0] as string
@@ -109,7 +113,7 @@ async function runCheck(input: CommandInput, context: CommandContext): Promise<n
   try {
     // One streaming pass: one line in memory at a time, whatever the file's size.
     report = await checkCaptureStream(source as AsyncIterable<string | Uint8Array>, {
-      ...(token === undefined ? {} : { token, keyEncoding }),
+      ...(token === undefined ? {} : { token, keyEncoding, schemes }),
       ...(publicUrl === undefined ? {} : { publicUrl }),
       ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
     })

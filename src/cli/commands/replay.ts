@@ -19,7 +19,13 @@ import {
   EXIT_USAGE,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readChoiceOption, readStringOption, sharedOptions } from '../options.js'
+import {
+  readChoiceOption,
+  readSchemesOption,
+  readStringOption,
+  schemesOption,
+  sharedOptions,
+} from '../options.js'
 import type { Style } from '../style.js'
 import { maxLineBytesOption, openCaptureFile, readMaxLineBytes } from './check.js'
 import {
@@ -43,6 +49,7 @@ export const replayCommand: CliCommand = {
       description: `The receiver's webhook token (default: $${TOKEN_ENV}; never printed)`,
     },
     signingOptions.keyEncoding,
+    schemesOption,
     {
       flags: '--policy <name>',
       description: 'Delivery policy: "idaas" (3 attempts, 5xx retried) or "issuance-legacy"',
@@ -99,6 +106,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
   if (credentials !== undefined) throw new CliUsageError(`Invalid option "--to": ${credentials}.`)
   const token = requireToken(options, context)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const policy = readChoiceOption(
     options,
     'policy',
@@ -156,6 +164,7 @@ async function runReplay(input: CommandInput, context: CommandContext): Promise<
     to,
     token,
     signing: { keyEncoding },
+    schemes,
     policy,
     clock: 'real',
     ...(ca === undefined ? {} : { ca }),

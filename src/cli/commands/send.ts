@@ -20,7 +20,12 @@ import {
   EXIT_OK,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readBooleanOption, readStringOption } from '../options.js'
+import {
+  readBooleanOption,
+  readSchemesOption,
+  readStringOption,
+  schemesOption,
+} from '../options.js'
 import { readKeyEncoding, requireToken, rethrowAsUsageError, signingOptions } from './sign.js'
 import { deliveryOptions, readCa, readOptionalUrl, readUrlArgument } from './verify.js'
 
@@ -51,6 +56,7 @@ export const sendCommand: CliCommand = {
     deliveryOptions.timeout,
     deliveryOptions.ca,
     signingOptions.keyEncoding,
+    schemesOption,
   ],
   examples: [
     'idaas-webhook-kit send http://localhost:3000/webhooks/idaas user.created --token "$IDAAS_WEBHOOK_TOKEN"',
@@ -73,6 +79,7 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   const publicUrl = readOptionalUrl(options, 'publicUrl', '--public-url')
   const timeoutMs = readTimeout(options)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const ca = await readCa(options, context)
   const event = await readEvent(input, context)
 
@@ -156,6 +163,7 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
         clock: 'real',
         fetch,
         signing: { keyEncoding },
+        schemes,
         onAttempt,
       },
     ).catch(rethrowAsUsageError)

@@ -10,8 +10,10 @@ import {
 import {
   readBooleanOption,
   readChoiceOption,
+  readSchemesOption,
   readStringOption,
   readUrlOption,
+  schemesOption,
   sharedOptions,
 } from '../options.js'
 import {
@@ -66,12 +68,14 @@ export const signCommand: CliCommand = {
     { flags: '--nonce <nonce>', description: 'nonce parameter (A3)' },
     { flags: '--tag <tag>', description: 'tag parameter (A3)' },
     maxInputOption,
+    schemesOption,
     sharedOptions.json,
   ],
   examples: [
     'idaas-webhook-kit sign --url https://example.com/webhooks/idaas event.json > headers.txt',
     'curl https://example.com/webhooks/idaas -H @headers.txt --data-binary @event.json',
     'idaas-webhook-kit events --json | idaas-webhook-kit sign --url https://example.com/hook -',
+    'idaas-webhook-kit sign --url https://example.com/webhooks/idaas --schemes rfc9421,x-sha2 event.json',
   ],
   run: runSign,
 }
@@ -94,6 +98,7 @@ async function runSign(input: CommandInput, context: CommandContext): Promise<nu
     readStringOption(options, 'created') === 'none'
       ? false
       : readSeconds(options, 'created', '--created')
+  const schemes = readSchemesOption(options)
   const body = await readBodyArgument(input.args[0], context, 'body', readMaxInputBytes(options))
 
   const { signDelivery } = await import('../../signing/sign.js')
@@ -108,6 +113,7 @@ async function runSign(input: CommandInput, context: CommandContext): Promise<nu
       ...(created === undefined ? {} : { created }),
       ...(expires === undefined ? {} : { expires }),
       ...optionalStrings(options, ['keyid', 'nonce', 'tag']),
+      schemes,
     }),
   )
   if (readBooleanOption(options, 'json')) {

@@ -7,7 +7,13 @@ import {
   EXIT_FAILURE,
   EXIT_OK,
 } from '../command.js'
-import { readBooleanOption, readStringOption, sharedOptions } from '../options.js'
+import {
+  readBooleanOption,
+  readSchemesOption,
+  readStringOption,
+  schemesOption,
+  sharedOptions,
+} from '../options.js'
 import { maxInputOption, readCappedInput, readMaxInputBytes } from '../read-input.js'
 import {
   readBodyArgument,
@@ -51,6 +57,7 @@ export const verifySignatureCommand: CliCommand = {
       default: '60',
     },
     maxInputOption,
+    schemesOption,
     sharedOptions.json,
   ],
   examples: [
@@ -79,6 +86,7 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
   const maxSkewSeconds = readWindow(options, 'maxSkew', '--max-skew')
   const body = await readBodyArgument(input.args[0], context, 'body', maxInputBytes)
   const method = readStringOption(options, 'method') ?? 'POST'
+  const schemes = readSchemesOption(options)
 
   const { verifyDelivery } = await import('../../signing/verify.js')
   const result = await verifyDelivery(
@@ -89,12 +97,19 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
       ...(nowSeconds === undefined ? {} : { now: () => nowSeconds * 1000 }),
       maxAgeSeconds,
       maxSkewSeconds,
+      schemes,
     },
   ).catch(rethrowAsUsageError)
 
   if (readBooleanOption(options, 'json')) {
     const summary = result.ok
-      ? { ok: true, signature: result.signature, event: describeEvent(result.event) }
+      ? {
+          ok: true,
+          schemes: result.schemes,
+          signature: result.signature,
+          ...(result.unchecked === undefined ? {} : { unchecked: result.unchecked }),
+          event: describeEvent(result.event),
+        }
       : { ok: false, reason: result.reason, message: result.message }
     io.stdout.write(`${plainTextForTerminal(JSON.stringify(summary, null, 2))}\n`)
   } else if (result.ok) {
@@ -105,9 +120,10 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
         : `created ${new Date(result.signature.created * 1000).toISOString()}`
     const what =
       event.type === null ? 'a JSON body' : `"${event.type}" event ${JSON.stringify(event.id)}`
-    io.stdout.write(
-      `${style.green('✔')} Signature valid (label "sig", ${created}) for ${escapeControls(what)}.\n`,
-    )
+    const how = result.schemes.includes('rfc9421')
+      ? `label "sig", ${created}${result.schemes.includes('x-sha2') ? ', and "x-sha2-signature"' : ''}`
+      : '"x-sha2-signature" only: freshness, URL and method not checked (A17)'
+    io.stdout.write(`${style.green('✔')} Signature valid (${how}) for ${escapeControls(what)}.\n`)
   } else {
     io.stdout.write(
       `${style.red('✖')} Signature invalid (${result.reason}): ${escapeControls(result.message)}\n`,

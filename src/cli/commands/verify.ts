@@ -14,7 +14,7 @@ import {
   EXIT_OK,
 } from '../command.js'
 import { describeFsError } from '../fs-errors.js'
-import { readStringOption } from '../options.js'
+import { readSchemesOption, readStringOption, schemesOption } from '../options.js'
 import { readKeyEncoding, requireToken, rethrowAsUsageError, signingOptions } from './sign.js'
 
 /** The reporters `--reporter` accepts. */
@@ -78,6 +78,7 @@ export const verifyCommand: CliCommand = {
     },
     deliveryOptions.ca,
     signingOptions.keyEncoding,
+    schemesOption,
   ],
   examples: [
     'idaas-webhook-kit verify http://localhost:3000/webhooks/idaas --token "$IDAAS_WEBHOOK_TOKEN"',
@@ -106,6 +107,7 @@ async function runVerify(input: CommandInput, context: CommandContext): Promise<
   const burst = readWholeNumber(options, 'burst', '--burst', 1, 1000)
   const timeoutMs = readWholeNumber(options, 'timeout', '--timeout', 1, 600_000)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const targets = readReporterTargets(options)
   await checkOutputsWritable(targets, context)
   const ca = await readCa(options, context)
@@ -132,6 +134,7 @@ async function runVerify(input: CommandInput, context: CommandContext): Promise<
     {
       token,
       keyEncoding,
+      schemes,
       ...(publicUrl === undefined ? {} : { publicUrl }),
       ...(only === undefined ? {} : { only }),
       ...(skip === undefined ? {} : { skip }),

@@ -1,8 +1,9 @@
 import type { IdaasEventType } from '../../../generated/types.js'
 import { IDAAS_EVENT_TYPES } from '../../schema/event-types.js'
+import { createSignedDelivery } from '../../signing/signed-delivery.js'
 import { emitTwice } from '../../tenant/scenarios.js'
 import { type CheckOutcome, listCases, plural, summary, type VerifyCheck } from '../check.js'
-import type { DeliveryOutcome } from '../context.js'
+import type { DeliveryOutcome, VerifyContext } from '../context.js'
 import { describeEvidence } from '../evidence.js'
 import { MAX_RESPONSE_BYTES } from '../transport.js'
 import type { VerifyEvidence } from '../types.js'
@@ -29,6 +30,43 @@ export function retryWarnings(
     )
   }
   return warnings
+}
+
+/**
+ * What a receiver that checks only the older `x-sha2-signature` header means, and how to fix it
+ * (A17; docs/idaas-webhooks.md §7.7 and §8.1).
+ */
+export const OLDER_HEADER_DIAGNOSIS =
+  "The receiver checks only the older x-sha2-signature header (IDaaS's in-product help): the same delivery with an x-sha2-signature added was accepted. IDaaS's current profile signs with RFC 9421 (Content-Digest, Signature-Input, Signature), so every delivery would be rejected and IDaaS disables the webhook after 100 consecutive failures. Fix it with the kit's receiver helpers (createIdaasWebhookHandler, createIdaasNodeHandler, idaasExpressMiddleware, idaasFastifyPlugin) and schemes: ['rfc9421', 'x-sha2'] while migrating, or by hand: check Content-Digest against the raw body and the \"sig\" signature (hmac-sha256 over @method, @target-uri and content-digest), as https://docs.trustedauth.com/developer/webhook/webhook-signature-verification/ describes."
+
+/**
+ * Sends the first rejected event type again with an `x-sha2-signature` beside the RFC 9421
+ * headers: a 2xx then means the receiver checks only the older header. Only when the tenant's
+ * schemes do not include it already, and the rejections were 4xx answers.
+ */
+async function diagnoseOlderReceiver(
+  context: VerifyContext,
+  rejected: ReadonlyArray<{ type: IdaasEventType; index: number }>,
+): Promise<{ evidence: VerifyEvidence } | undefined> {
+  const { schemes, token, keyEncoding, signUrl } = context.options
+  const first = rejected[0]
+  if (schemes.includes('x-sha2') || !schemes.includes('rfc9421') || first === undefined) {
+    return undefined
+  }
+  const delivery = createSignedDelivery({
+    url: signUrl,
+    body: JSON.stringify(context.event(first.type, 1000 + first.index)),
+    token,
+    ...(keyEncoding === undefined ? {} : { keyEncoding }),
+    schemes: ['rfc9421', 'x-sha2'],
+  })
+  const sent = await context.sendOnce(
+    delivery,
+    'accepts-every-event-type',
+    `${first.type} (x-sha2-signature added)`,
+    { description: 'The same delivery with an x-sha2-signature added (A17).' },
+  )
+  return sent.outcome === 'success' ? { evidence: sent.evidence } : undefined
 }
 
 const HINT_401 =
@@ -59,6 +97,26 @@ export const acceptsEveryEventType: VerifyCheck = {
         message: `All ${total} event types got a 2xx${retried}.`,
         warnings,
         details,
+      }
+    }
+    const rejected = results
+      .map((r, index) => ({ type: r.type, index, outcome: r.outcome }))
+      .filter((r) => !r.outcome.delivered && r.outcome.evidence.outcome === 'http-4xx')
+    const older =
+      rejected.length === failures.length
+        ? await diagnoseOlderReceiver(context, rejected)
+        : undefined
+    if (older !== undefined) {
+      return {
+        ok: false,
+        message: `${failures.length} of ${total} event types did not get a 2xx: ${listCases(failures)}. The receiver checks only the older x-sha2-signature header, which IDaaS's current profile does not send (A17).`,
+        failures,
+        warnings,
+        details: {
+          ...details,
+          diagnosis: OLDER_HEADER_DIAGNOSIS,
+          diagnosticDelivery: summary(older.evidence),
+        },
       }
     }
     const all401 = failures.length === total && failures.every((f) => f.status === 401)
