@@ -6,6 +6,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest'
 // The examples import the package by name: in this repository that resolves to dist/ through the
 // package's own "exports" (Node's self-reference), so `npm run build` must have run.
 import { createReceiver as createAcceptsForgeries } from '../../examples/broken/accepts-forgeries.mjs'
+import { createReceiver as createOlderHeaderOnly } from '../../examples/broken/older-header-only.mjs'
 import { createApp as createReserializing } from '../../examples/broken/reserializing.mjs'
 import { createReceiver as createSlow } from '../../examples/broken/slow.mjs'
 import { createReceiver as createStrictSchema } from '../../examples/broken/strict-schema.mjs'
@@ -13,7 +14,7 @@ import { createApp as createExpressApp } from '../../examples/express/server.mjs
 import { createApp as createFastifyApp } from '../../examples/fastify/server.mjs'
 import { createApp as createHonoApp } from '../../examples/hono/app.mjs'
 import { createReceiver as createNodeReceiver } from '../../examples/node-http/server.mjs'
-import { type VerifyReport, verifyReceiver } from '../../src/index.js'
+import { createIdaasNodeHandler, type VerifyReport, verifyReceiver } from '../../src/index.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { listen } from '../support/listen.js'
 
@@ -47,9 +48,9 @@ async function startExample(file: string): Promise<string> {
 }
 
 const errors = (report: VerifyReport) =>
-  report.checks.filter((c) => !c.ok && c.severity === 'error').map((c) => c.id)
+  report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => c.id)
 const warnings = (report: VerifyReport) =>
-  report.checks.filter((c) => !c.ok && c.severity === 'warning').map((c) => c.id)
+  report.checks.filter((c) => c.status === 'failed' && c.severity === 'warning').map((c) => c.id)
 
 describe('the reference receivers in examples/ pass the full verify', () => {
   it('node-http/server.mjs, and its queue does each envelope id once', async () => {
@@ -131,6 +132,52 @@ describe('the broken receivers in examples/ are caught with the right check ids'
     expect(report.ok).toBe(false)
   })
 
+  it('broken/older-header-only.mjs fails every check that needs a 2xx, and the report says it checks only x-sha2-signature', async () => {
+    const url = await serve(createOlderHeaderOnly({ token: TOKEN }))
+    const report = await verifyReceiver({ url }, { token: TOKEN })
+    expect(errors(report)).toEqual([
+      'accepts-every-event-type',
+      'verifies-raw-body',
+      'tolerates-unknown-event-type',
+      'tolerates-unknown-fields',
+      'accepts-redelivery',
+      'handles-burst',
+    ])
+    const accepts = report.checks.find((c) => c.id === 'accepts-every-event-type')
+    expect(accepts?.message).toContain('The receiver checks only the older x-sha2-signature header')
+    expect(accepts?.details.diagnosis).toContain(
+      'disables the webhook after 100 consecutive failures',
+    )
+    expect(accepts?.details.diagnosis).toContain("schemes: ['rfc9421', 'x-sha2']")
+  })
+
+  it('broken/older-header-only.mjs passes verify --schemes x-sha2, with the freshness check skipped', async () => {
+    const url = await serve(createOlderHeaderOnly({ token: TOKEN }))
+    const report = await verifyReceiver({ url }, { token: TOKEN, schemes: ['x-sha2'] })
+    expect(errors(report)).toEqual([])
+    expect(report.ok).toBe(true)
+    expect(report.schemes).toEqual(['x-sha2'])
+    const stale = report.checks.find((c) => c.id === 'rejects-stale-signature')
+    expect(stale).toMatchObject({ status: 'skipped', ok: false })
+    expect(stale?.details.skipped).toMatch(/freshness \(A4\) cannot be checked/)
+    const wrong = report.checks.find((c) => c.id === 'rejects-wrong-token')
+    expect(wrong?.status).toBe('passed')
+    expect(wrong?.details.notTested).toMatch(/URL \(@target-uri\) or the method cannot be tested/)
+  })
+
+  it('the kit handler accepting both schemes refuses a right x-sha2-signature beside a wrong RFC 9421 signature', async () => {
+    const url = await serve(
+      createIdaasNodeHandler({ token: TOKEN, schemes: ['rfc9421', 'x-sha2'], onEvent: () => {} }),
+    )
+    const report = await verifyReceiver({ url }, { token: TOKEN, schemes: ['rfc9421', 'x-sha2'] })
+    expect(errors(report)).toEqual([])
+    const wrong = report.checks.find((c) => c.id === 'rejects-wrong-token')
+    expect(wrong?.status).toBe('passed')
+    const cases = (wrong?.details.deliveries as Array<{ case: string }>).map((d) => d.case)
+    expect(cases).toContain('wrong-target-uri')
+    expect(cases).toContain('x-sha2-wrong-beside-valid-rfc9421')
+  })
+
   it('broken/strict-schema.mjs fails the tolerance checks', async () => {
     const url = await serve(createStrictSchema({ token: TOKEN }))
     const report = await verifyReceiver({ url }, { token: TOKEN })
@@ -159,6 +206,17 @@ describe('running the examples from the repository', () => {
       ['rejects-missing-signature', 'rejects-wrong-token', 'rejects-tampered-body'],
     ],
     ['reserializing', ['verifies-raw-body']],
+    [
+      'older-header-only',
+      [
+        'accepts-every-event-type',
+        'verifies-raw-body',
+        'tolerates-unknown-event-type',
+        'tolerates-unknown-fields',
+        'accepts-redelivery',
+        'handles-burst',
+      ],
+    ],
     [
       'strict-schema',
       ['verifies-raw-body', 'tolerates-unknown-event-type', 'tolerates-unknown-fields'],
