@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -290,6 +291,46 @@ describe('GitHub Actions annotations', () => {
   it('writes only the skipped checks, as notices with the reason, for a report without failures or warnings', () => {
     expect(formatGithubAnnotations(passing)).toBe(
       '::notice title=idaas-webhook-kit verify%3A uses-https (skipped)::Not checked: an in-process handler has no transport. Run verify against the deployed https URL to check TLS.\n',
+    )
+  })
+})
+
+describe('every reporter explains a receiver that checks only the older x-sha2-signature header', () => {
+  // Written from IDaaS's in-product help: the hex HMAC-SHA256 of the raw body, nothing else.
+  const olderOnly = async (request: Request): Promise<Response> => {
+    const body = Buffer.from(await request.arrayBuffer())
+    const received = (request.headers.get('x-sha2-signature') ?? '').trim().toLowerCase()
+    const expected = createHmac('sha256', TOKEN).update(body).digest('hex')
+    return new Response(null, { status: received === expected ? 204 : 401 })
+  }
+  let report: VerifyReport
+  beforeAll(async () => {
+    report = await verifyHandler(olderOnly, { only: ['accepts-every-event-type'] })
+  })
+  const why = 'The receiver checks only the older x-sha2-signature header'
+
+  it('json: the failing check carries the diagnosis', () => {
+    const document = JSON.parse(formatJsonReport(report)) as VerifyReport
+    expect(validate(document), JSON.stringify(validate.errors)).toBe(true)
+    const accepts = document.checks.find((c) => c.id === 'accepts-every-event-type')
+    expect(accepts?.status).toBe('failed')
+    expect(accepts?.details.diagnosis).toContain(why)
+    expect(accepts?.details.diagnosis).toContain('100 consecutive failures')
+    expect(accepts?.details.diagnosis).toContain("schemes: ['rfc9421', 'x-sha2']")
+  })
+
+  it('junit: the <failure> text carries the diagnosis', () => {
+    const xml = parseXml(formatJunitReport(report))
+    const suite = xml.children[0] as XmlElement
+    const accepts = suite.children.find((c) => c.attributes.name === 'accepts-every-event-type')
+    expect(accepts?.children[0]?.name).toBe('failure')
+    expect(accepts?.children[0]?.text).toContain(why)
+  })
+
+  it('pretty and GitHub: the diagnosis is printed under the check and in its annotation', () => {
+    expect(formatPrettyReport(report)).toContain(`      → ${why}`)
+    expect(formatGithubAnnotations(report)).toMatch(
+      /::error title=idaas-webhook-kit verify%3A accepts-every-event-type::.*%0AThe receiver checks only the older x-sha2-signature header/,
     )
   })
 })

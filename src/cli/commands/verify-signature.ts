@@ -73,6 +73,7 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
   const url = requireUrl(options, context)
   const token = requireToken(options, context)
   const keyEncoding = readKeyEncoding(options)
+  const schemes = readSchemesOption(options)
   const headersFile = readStringOption(options, 'headers')
   if (headersFile === undefined) {
     throw new CliUsageError(
@@ -86,7 +87,6 @@ async function runVerifySignature(input: CommandInput, context: CommandContext):
   const maxSkewSeconds = readWindow(options, 'maxSkew', '--max-skew')
   const body = await readBodyArgument(input.args[0], context, 'body', maxInputBytes)
   const method = readStringOption(options, 'method') ?? 'POST'
-  const schemes = readSchemesOption(options)
 
   const { verifyDelivery } = await import('../../signing/verify.js')
   const result = await verifyDelivery(
