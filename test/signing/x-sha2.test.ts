@@ -275,3 +275,38 @@ describe('the receiver helpers with option "schemes" (A17)', () => {
     ])
   })
 })
+
+describe('deliver and the fake tenant with option "schemes" (A17)', () => {
+  it('deliver signs every attempt with the schemes given, and the tenant passes its schemes on', async () => {
+    const { createEvent, createIdaasTenant, deliver } = await import('../../src/index.js')
+    const seen: Headers[] = []
+    const fetch = async (_input: unknown, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers))
+      return new Response(null, { status: 204 })
+    }
+    const event = createEvent('user.created', undefined, { seed: 4 })
+    await deliver(event, { url: URL, token: TOKEN }, { fetch, schemes: ['x-sha2'] })
+    expect(seen[0]?.get('x-sha2-signature')).toBe(independentHex(TOKEN, JSON.stringify(event)))
+    expect(seen[0]?.get('signature-input')).toBeNull()
+
+    const tenant = createIdaasTenant({ fetch, schemes: ['rfc9421', 'x-sha2'] })
+    const { token } = tenant.webhooks.create({
+      name: 'hook',
+      callbackUrl: 'https://receiver.example.com/webhooks/idaas',
+      events: [],
+    })
+    await tenant.emit(event)
+    expect(seen[1]?.get('x-sha2-signature')).toBe(independentHex(token, JSON.stringify(event)))
+    expect(seen[1]?.get('signature-input')).toMatch(/^sig=/)
+  })
+
+  it('rejects an empty schemes list on deliver and on the tenant, naming "schemes"', async () => {
+    const { createEvent, createIdaasTenant, deliver } = await import('../../src/index.js')
+    await expect(
+      deliver(createEvent('user.created'), { url: URL, token: TOKEN }, { schemes: [] }),
+    ).rejects.toThrow('Failed to deliver: option "schemes" must list at least one scheme')
+    expect(() => createIdaasTenant({ schemes: [] })).toThrow(
+      'Failed to create tenant: option "schemes" must list at least one scheme',
+    )
+  })
+})
