@@ -34,7 +34,10 @@ describe('--schemes on the signing and verifying commands (A17)', () => {
   })
 
   it.each([
-    ['sha2', 'Invalid option "--schemes": unknown scheme "sha2". Known schemes: "rfc9421", "x-sha2".'],
+    [
+      'sha2',
+      'Invalid option "--schemes": unknown scheme "sha2". Known schemes: "rfc9421", "x-sha2".',
+    ],
     [
       ',',
       'Invalid option "--schemes": expected a comma-separated list of "rfc9421", "x-sha2", got ",".',

@@ -173,7 +173,8 @@ describe('the broken receivers in examples/ are caught with the right check ids'
     expect(errors(report)).toEqual([])
     const wrong = report.checks.find((c) => c.id === 'rejects-wrong-token')
     expect(wrong?.status).toBe('passed')
-    const cases = (wrong?.details.deliveries as Array<{ case: string }>).map((d) => d.case)
+    const deliveries = (wrong?.details.deliveries ?? []) as Array<{ case: string }>
+    const cases = deliveries.map((d) => d.case)
     expect(cases).toContain('wrong-target-uri')
     expect(cases).toContain('x-sha2-wrong-beside-valid-rfc9421')
   })
