@@ -68,7 +68,7 @@ const SEVERITY = new Map(VERIFY_CHECKS.map((check) => [check.id, check.severity]
  * Resolves with the report; rejects only with a `KitError` for bad options.
  * @example
  * const report = await verifyReceiver({ url: 'http://localhost:3000/webhooks/idaas' }, { token })
- * if (!report.ok) console.log(report.checks.filter((c) => !c.ok).map((c) => c.message))
+ * if (!report.ok) console.log(report.checks.filter((c) => c.status === 'failed').map((c) => c.message))
  * @example
  * const report = await verifyReceiver({ handler: app.fetch }, { token, skip: ['handles-burst'] })
  * @see VERIFY_CHECKS for the checks, their severities and what each sends.

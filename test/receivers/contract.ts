@@ -104,7 +104,11 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
     const recorded = recordingOptions()
     const receiver = await start(recorded.options)
     const vectors = createNegativeVectors(eventDelivery(receiver.url), { token: TOKEN })
-    expect(vectors).toHaveLength(17)
+    expect(vectors).toHaveLength(18)
+    // The older header alone is refused by default, with the option that would accept it (A17).
+    expect(vectors.find((v) => v.id === 'only-x-sha2-signature')?.reason).toBe(
+      'scheme-not-accepted',
+    )
     for (const vector of vectors) {
       const answer = await receiver.send(vector.delivery)
       expect(answer.status, vector.id).toBe(vector.reason === 'invalid-json' ? 400 : 401)
@@ -112,6 +116,9 @@ export function receiverContract(start: StartReceiver, options: { methodCheck?: 
       const body = JSON.parse(answer.text) as { error: string; message: string }
       expect(body.error, vector.id).toBe(vector.reason)
       expect(body.message).toMatch(/^\[idaas-webhook-kit\] Failed to /)
+      if (vector.reason === 'scheme-not-accepted') {
+        expect(body.message).toContain("pass schemes: ['rfc9421', 'x-sha2'] to accept it")
+      }
       expectNoSecrets(answer.text, vector.delivery)
     }
     expect(recorded.events).toEqual([])

@@ -66,6 +66,7 @@ describe('idaas-webhook-kit verify-signature', () => {
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual({
       ok: true,
+      schemes: ['rfc9421'],
       signature: { label: 'sig', created: CREATED },
       event: { type: 'password.updated', id: '019cf7b5-61c1-7017-bc39-9309c400e1f3' },
     })

@@ -109,7 +109,9 @@ export const demoCommand: CliCommand = {
       await broken.stop()
     }
 
-    const failedIds = bad.checks.filter((c) => !c.ok && c.severity === 'error').map((c) => c.id)
+    const failedIds = bad.checks
+      .filter((c) => c.status === 'failed' && c.severity === 'error')
+      .map((c) => c.id)
     const asExpected = good.ok && failedIds.length === 1 && failedIds[0] === EXPECTED_FAILURE
     out()
     out(
