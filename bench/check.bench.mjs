@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const dist = fileURLToPath(new URL('../dist/src/index.js', import.meta.url))
-const { createEvent, signDelivery } = await import(dist)
+const testing = fileURLToPath(new URL('../dist/src/testing.js', import.meta.url))
+const checkModule = fileURLToPath(new URL('../dist/src/capture/check.js', import.meta.url))
+const { createEvent, signDelivery } = await import(testing)
 
 const TARGET_RATIO = 0.7
 const TARGET_RSS_MB = 300
@@ -69,7 +71,7 @@ async function writeCapture(path, count) {
 
 const checkScript = `
 const { createReadStream } = await import('node:fs')
-const { checkCaptureStream } = await import(${JSON.stringify(dist)})
+const { checkCaptureStream } = await import(${JSON.stringify(checkModule)})
 const started = performance.now()
 const report = await checkCaptureStream(createReadStream(process.argv[1]), { token: ${JSON.stringify(TOKEN)} })
 const ms = performance.now() - started

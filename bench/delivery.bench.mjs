@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import http from 'node:http'
 import { compare, concurrentOpsPerSecond, report } from './harness.mjs'
 
-const dist = new URL('../dist/src/index.js', import.meta.url)
+const dist = new URL('../dist/src/testing.js', import.meta.url)
 const { createEvent, createIdaasTenant, createInProcessFetch, deliver, signDelivery } =
   await import(dist.href)
 

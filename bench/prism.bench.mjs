@@ -15,7 +15,7 @@ import { compare, report } from './harness.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { ENTRUST_EXAMPLES, signDelivery } = await import(
-  new URL('../dist/src/index.js', import.meta.url).href
+  new URL('../dist/src/testing.js', import.meta.url).href
 )
 
 const STARTS = 5 // start-up runs per server, alternating

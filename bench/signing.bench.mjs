@@ -8,7 +8,9 @@ import { httpbis } from 'http-message-signatures'
 import { compare, opsPerSecond, report } from './harness.mjs'
 
 const dist = new URL('../dist/src/index.js', import.meta.url)
-const { createEvent, signDelivery, verifyDelivery } = await import(dist.href)
+const testing = new URL('../dist/src/testing.js', import.meta.url)
+const { verifyDelivery } = await import(dist.href)
+const { createEvent, signDelivery } = await import(testing.href)
 
 const TOKEN = 'whsec_3f8a9b2c1d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6'
 const TARGET_URL = 'https://receiver.example.com/webhooks/idaas'

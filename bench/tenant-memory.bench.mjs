@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc')
-const dist = new URL('../dist/src/index.js', import.meta.url)
+const dist = new URL('../dist/src/testing.js', import.meta.url)
 const { createEvent, createIdaasTenant, createInProcessFetch } = await import(dist.href)
 
 const DELIVERIES = 100_000

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const dist = new URL('../dist/src/index.js', import.meta.url)
-const { ENTRUST_EXAMPLES, validateEvent } = await import(dist.href)
+const testing = new URL('../dist/src/testing.js', import.meta.url)
+const { validateEvent } = await import(dist.href)
+const { ENTRUST_EXAMPLES } = await import(testing.href)
 
 const TARGET_EVENTS_PER_SECOND = 1_000_000
 const TARGET_STARTUP_MS = 100

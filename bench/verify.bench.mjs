@@ -7,7 +7,8 @@ import { once } from 'node:events'
 import { compare, median, report } from './harness.mjs'
 
 const dist = new URL('../dist/src/index.js', import.meta.url)
-const { DEFAULT_BURST, VERIFY_CHECK_IDS, verifyReceiver } = await import(dist.href)
+const testing = new URL('../dist/src/testing.js', import.meta.url)
+const { DEFAULT_BURST, VERIFY_CHECK_IDS, verifyReceiver } = await import(testing.href)
 
 const TARGET_WALL_MS = 5000
 const RUNS = 5

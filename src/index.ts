@@ -1,13 +1,15 @@
 /**
  * @module
- * idaas-webhook-kit: schemas, validators, event factories and signing for Entrust IDaaS webhooks.
- * Runtime-neutral: nothing here imports msw, vitest or Prism.
+ * idaas-webhook-kit: the receiving side, imported by production code that receives Entrust IDaaS
+ * webhooks: signature verification, receiver helpers (Fetch API, node:http, Express, Fastify),
+ * event validation, the event catalogue and category helpers, errors and the signing profile.
+ * Its static imports reach no Node module other than `node:crypto` and `node:buffer`, and never
+ * msw, vitest or Prism. Test helpers (factories, signing, the fake tenant) are in `./testing`.
  */
 
 // Errors and messages
 export { formatMessage, isKitError, KitError } from './errors.js'
-// Event catalogue
-export { ENTRUST_EXAMPLES } from '../generated/entrust-examples.js'
+// Event catalogue and product categories
 export {
   getEventTypeInfo,
   IDAAS_EVENT_TYPES,
@@ -15,6 +17,14 @@ export {
   isKnownEventType,
   suggestEventType,
 } from './schema/event-types.js'
+export {
+  isAdministrativeAction,
+  isAuthenticationEvent,
+  isAuthenticatorChange,
+  isUserLifecycleEvent,
+  PRODUCT_CATEGORIES,
+  productCategoriesOf,
+} from './schema/categories.js'
 // Validation
 export { formatIssues } from './schema/issues.js'
 export {
@@ -26,8 +36,7 @@ export {
 } from './schema/validate.js'
 // Types
 export type * from './types.js'
-// Signing and verification (RFC 9421 + RFC 9530, assumptions A1–A5)
-export { createContentDigest } from './signing/content-digest.js'
+// Verification (RFC 9421 + RFC 9530, assumptions A1–A5) and the profile a receiver checks against
 export {
   DEFAULT_DIGEST_ALGORITHM,
   DEFAULT_KEY_ENCODING,
@@ -42,13 +51,6 @@ export {
   type KeyEncoding,
 } from './signing/profile.js'
 export {
-  type SchemeSignedHeaders,
-  type SchemeSignOptions,
-  type SignDeliveryOptions,
-  type SignedDeliveryHeaders,
-  signDelivery,
-} from './signing/sign.js'
-export {
   DEFAULT_SIGNATURE_SCHEMES,
   SIGNATURE_SCHEMES,
   type SignatureScheme,
@@ -61,17 +63,18 @@ export {
   MAX_HEADER_FIELDS,
 } from './signing/headers.js'
 export type { BodyInput } from './signing/bytes.js'
-export { type ProfileDifference, profileDifferences } from './signing/profile-check.js'
 export {
   DEFAULT_TARGET_URI_FORM,
   type PublicUrlOption,
   type TargetUriForm,
 } from './signing/target-uri.js'
 export {
+  createDeliveryVerifier,
   DEFAULT_MAX_FIELD_LENGTH,
   type DeliveryInput,
   MAX_COVERED_COMPONENTS,
   MAX_SIGNATURE_MEMBERS,
+  type RawDelivery,
   type SignatureProfile,
   type VerifiedSignature,
   type VerifyDeliveryFailure,
@@ -82,37 +85,6 @@ export {
   VERIFY_FAILURE_REASONS,
   verifyDelivery,
 } from './signing/verify.js'
-// Event factories and product categories
-export {
-  createEvent,
-  IDAAS_FACTORY_ACCOUNT_ID,
-  InvalidOverrideError,
-  isInvalidOverrideError,
-} from './schema/factories.js'
-export {
-  isAdministrativeAction,
-  isAuthenticationEvent,
-  isAuthenticatorChange,
-  isUserLifecycleEvent,
-  PRODUCT_CATEGORIES,
-  productCategoriesOf,
-} from './schema/categories.js'
-// Test deliveries: signed requests, negative vectors, byte-tricky bodies
-export { createSignedDelivery, type SignedDelivery } from './signing/signed-delivery.js'
-export {
-  createNegativeVectors,
-  type NegativeVector,
-  type NegativeVectorId,
-  type NegativeVectorOptions,
-} from './signing/negative-vectors.js'
-export {
-  createTrickyBodies,
-  createTrickyDeliveries,
-  TRICKY_BODY_EVENT,
-  type TrickyBody,
-  type TrickyBodyId,
-  type TrickyDelivery,
-} from './signing/tricky-bodies.js'
 // Receivers: Fetch API (Hono, Next.js, Bun, Deno, Workers), node:http, Express, Fastify
 export {
   DEFAULT_MAX_BODY_BYTES,
@@ -141,69 +113,3 @@ export {
   type IdaasFastifyPluginOptions,
   idaasFastifyPlugin,
 } from './receivers/fastify.js'
-// Fake IDaaS: delivery policies, the delivery engine, clocks, the fake tenant, scenario helpers
-export {
-  ATTEMPT_FAILURE_KINDS,
-  assertDeliveryPolicy,
-  createDeliveryPolicy,
-  IDAAS_POLICY,
-  ISSUANCE_LEGACY_POLICY,
-  resolveDeliveryPolicy,
-} from './delivery/policy.js'
-export {
-  createRealClock,
-  createTimerClock,
-  createVirtualClock,
-} from './delivery/clock.js'
-export { createRandom, DEFAULT_SEED } from './delivery/random.js'
-export { deliver } from './delivery/engine.js'
-export {
-  assertDelivered,
-  DeliveryError,
-  describeDelivery,
-  formatDeliveryReport,
-  isDeliveryError,
-} from './delivery/report.js'
-export { ACCEPTED_TLS_VERSIONS, probeTls } from './delivery/tls.js'
-export { createInProcessFetch } from './delivery/in-process.js'
-export { createIdaasTenant } from './tenant/tenant.js'
-export { isTenantApiError, TenantApiError } from './tenant/errors.js'
-export { emitBurst, emitOutOfOrder, emitTwice } from './tenant/scenarios.js'
-// Receiver contract verification (verify) and its reporters
-export {
-  DEFAULT_BURST,
-  DEFAULT_HANDLER_URL,
-  DEFAULT_SLOW_MS,
-  verifyReceiver,
-} from './verify/run-contract.js'
-export { VERIFY_CHECK_IDS, VERIFY_CHECKS } from './verify/types.js'
-export { MAX_RESPONSE_BYTES } from './verify/transport.js'
-export { createPrettyReporter, formatPrettyReport } from './reporters/pretty.js'
-export { formatJsonReport, VERIFY_REPORT_SCHEMA_ID } from './reporters/json.js'
-export { formatJunitReport } from './reporters/junit.js'
-export { formatGithubAnnotations } from './reporters/github-actions.js'
-// Capture, check and replay of real deliveries (no Prism: the mock and the proxy are in "./prism")
-export { CAPTURE_FORMAT, CAPTURE_SCHEMA_ID, CAPTURE_VERSION } from './capture/format.js'
-export {
-  CAPTURE_KEEP_BODY_BYTES,
-  CAPTURE_MAX_BODY_BYTES,
-  CAPTURE_SUGGESTED_PATH,
-  captureLineBytesFor,
-  startCaptureReceiver,
-} from './capture/capture-receiver.js'
-export { createSelfSignedCertificate } from './capture/certificate.js'
-export {
-  CAPTURE_MAX_LINE_BYTES,
-  collectCaptureLines,
-  readCaptureFile,
-  readCaptureLines,
-} from './capture/read-captures.js'
-export {
-  checkCaptureStream,
-  checkDeliveries,
-  createDeliveryChecker,
-  describeDriftReport,
-  formatDriftReport,
-  MAX_REPORTED_PROBLEMS,
-} from './capture/check.js'
-export { replayDeliveries } from './capture/replay.js'

@@ -229,8 +229,8 @@ export async function verifyDelivery(
 }
 
 /**
- * Checks the options once and returns a synchronous verifier for deliveries whose body is read.
- * @internal
+ * Checks the options once and returns a synchronous verifier for deliveries whose body is read,
+ * for receivers that verify many deliveries with the same options.
  */
 export function createDeliveryVerifier(
   options: VerifyDeliveryOptions,

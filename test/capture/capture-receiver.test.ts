@@ -6,17 +6,12 @@ import { type ConnectionOptions, connect } from 'node:tls'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { startCaptureReceiver } from '../../src/capture/capture-receiver.js'
 import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
 import { decodeBody } from '../../src/capture/decode-body.js'
-import {
-  type CaptureReceiver,
-  type CaptureReceiverOptions,
-  ENTRUST_EXAMPLES,
-  isKitError,
-  readCaptureFile,
-  signDelivery,
-  startCaptureReceiver,
-} from '../../src/index.js'
+import { readCaptureFile } from '../../src/capture/read-captures.js'
+import { type CaptureReceiver, type CaptureReceiverOptions, isKitError } from '../../src/index.js'
+import { ENTRUST_EXAMPLES, signDelivery } from '../../src/testing.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { readLines, tempDir, trustingFetch } from './helpers.js'
 

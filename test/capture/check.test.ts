@@ -1,18 +1,12 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { captureLineBytesFor } from '../../src/capture/capture-receiver.js'
+import { checkDeliveries, formatDriftReport } from '../../src/capture/check.js'
 import type { CaptureRecord } from '../../src/capture/format.js'
-import { CAPTURE_MAX_LINE_BYTES } from '../../src/capture/read-captures.js'
-import {
-  type CaptureEntry,
-  checkDeliveries,
-  collectCaptureLines,
-  createEvent,
-  ENTRUST_EXAMPLES,
-  formatDriftReport,
-  signDelivery,
-} from '../../src/index.js'
+import { CAPTURE_MAX_LINE_BYTES, collectCaptureLines } from '../../src/capture/read-captures.js'
+import type { CaptureEntry } from '../../src/index.js'
 import { signDeliveryWith } from '../../src/signing/sign.js'
+import { createEvent, ENTRUST_EXAMPLES, signDelivery } from '../../src/testing.js'
 import { CAPTURED_TOKEN, CAPTURED_URL, captureRecord, RECEIVED_AT } from './records.js'
 
 const URL_SEEN = CAPTURED_URL

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { type CaptureRecord, encodeBody } from '../../src/capture/format.js'
-import { signDelivery } from '../../src/index.js'
+import { signDelivery } from '../../src/testing.js'
 
 /** Where the records below say they were captured. */
 export const CAPTURED_URL = 'http://127.0.0.1:4012/webhooks/idaas'

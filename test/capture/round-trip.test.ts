@@ -1,16 +1,12 @@
 import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { startCaptureReceiver } from '../../src/capture/capture-receiver.js'
+import { checkDeliveries } from '../../src/capture/check.js'
 import { decodeBody } from '../../src/capture/decode-body.js'
-import {
-  checkDeliveries,
-  createEvent,
-  deliver,
-  readCaptureFile,
-  replayDeliveries,
-  signDelivery,
-  startCaptureReceiver,
-} from '../../src/index.js'
+import { readCaptureFile } from '../../src/capture/read-captures.js'
+import { replayDeliveries } from '../../src/capture/replay.js'
+import { createEvent, deliver, signDelivery } from '../../src/testing.js'
 import { readLines, tempDir, trustingFetch } from './helpers.js'
 
 const SOURCE_TOKEN = 'whsec_staging-tenant'

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { DriftReport } from '../../src/index.js'
-import { ENTRUST_EXAMPLES } from '../../src/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { CAPTURED_TOKEN, captureRecord, writeCaptureFile } from '../capture/records.js'
 import { cli, hasStackTrace, tempDir } from './helpers.js'
 

@@ -3,7 +3,7 @@ import { Server } from 'node:http'
 import { resolve } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ENTRUST_EXAMPLES } from '../../generated/entrust-examples.js'
-import { VERIFY_CHECK_IDS } from '../../src/index.js'
+import { VERIFY_CHECK_IDS } from '../../src/testing.js'
 import { cli } from './helpers.js'
 
 describe('idaas-webhook-kit demo (what npm start runs)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMockCommand, formatRequestLine } from '../../src/cli/commands/mock.js'
 import { createStyle } from '../../src/cli/style.js'
-import { createEvent, deliver, ENTRUST_EXAMPLES } from '../../src/index.js'
+import { createEvent, deliver, ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { signedPost, TEST_TOKEN } from '../prism/helpers.js'
 import { spawnServeCli, startServeCommand } from '../prism/serve-command.js'
 import { cli } from './helpers.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createProxyCommand } from '../../src/cli/commands/proxy.js'
-import { ENTRUST_EXAMPLES } from '../../src/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { signedPost, startStandInReceiver } from '../prism/helpers.js'
 import { startServeCommand } from '../prism/serve-command.js'
 import { cli } from './helpers.js'

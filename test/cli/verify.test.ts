@@ -8,12 +8,10 @@ import { stripVTControlCharacters } from 'node:util'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it, vi } from 'vitest'
 import { createApp as createReserializingApp } from '../../examples/broken/reserializing.mjs'
+import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
 import { runCLI } from '../../src/cli/index.js'
-import {
-  createIdaasNodeHandler,
-  createSelfSignedCertificate,
-  VERIFY_CHECK_IDS,
-} from '../../src/index.js'
+import { createIdaasNodeHandler } from '../../src/index.js'
+import { VERIFY_CHECK_IDS } from '../../src/testing.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { parseXml } from '../reporters/xml.js'
 import { listen } from '../support/listen.js'

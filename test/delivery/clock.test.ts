@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { isKitError } from '../../src/index.js'
 import {
   createInProcessFetch,
   createRealClock,
@@ -6,8 +7,7 @@ import {
   createVirtualClock,
   deliver,
   IDAAS_POLICY,
-  isKitError,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { userCreated } from './support.js'
 
 const START = Date.parse('2026-01-01T00:00:00Z')

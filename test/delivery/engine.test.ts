@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest'
+import { type DeliveryReport, isKitError, verifyDelivery } from '../../src/index.js'
 import {
   assertDelivered,
   createDeliveryPolicy,
   createInProcessFetch,
   createVirtualClock,
   type DeliveryError,
-  type DeliveryReport,
   deliver,
   describeDelivery,
   formatDeliveryReport,
   IDAAS_POLICY,
   ISSUANCE_LEGACY_POLICY,
   isDeliveryError,
-  isKitError,
-  verifyDelivery,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { createdOf, fastDeadlineClock, scriptedFetch, userCreated } from './support.js'
 
 const URL_ = 'https://app.test/webhooks/idaas'

@@ -7,14 +7,9 @@ import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createIdaasTenant,
-  createSelfSignedCertificate,
-  type DeliveryReport,
-  deliver,
-  type FetchLike,
-  verifyDelivery,
-} from '../../src/index.js'
+import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
+import { type DeliveryReport, type FetchLike, verifyDelivery } from '../../src/index.js'
+import { createIdaasTenant, deliver } from '../../src/testing.js'
 import { userCreated } from './support.js'
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void

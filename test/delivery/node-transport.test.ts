@@ -2,7 +2,8 @@
 // 127.0.0.1 port 0: the same deadline, redirect, body and failure semantics as the global fetch.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { createIdaasTenant, type DeliveryPolicy, deliver } from '../../src/index.js'
+import type { DeliveryPolicy } from '../../src/index.js'
+import { createIdaasTenant, deliver } from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { userCreated } from './support.js'
 

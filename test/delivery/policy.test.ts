@@ -5,7 +5,7 @@ import {
   IDAAS_POLICY,
   ISSUANCE_LEGACY_POLICY,
   resolveDeliveryPolicy,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 
 describe('IDAAS_POLICY', () => {
   it('is the documented IDaaS rules with the kit defaults, as frozen plain data', () => {

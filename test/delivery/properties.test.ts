@@ -1,14 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { AttemptOutcome, DeliveryPolicy, DeliveryReport } from '../../src/index.js'
 import {
   ATTEMPT_FAILURE_KINDS,
-  type AttemptOutcome,
   createDeliveryPolicy,
-  type DeliveryPolicy,
-  type DeliveryReport,
   deliver,
   IDAAS_POLICY,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { createdOf, fastDeadlineClock, type Step, scriptedFetch, userCreated } from './support.js'
 
 const target = { url: 'https://app.test/hooks', token: 'whsec_property' }

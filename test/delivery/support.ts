@@ -1,12 +1,7 @@
 // Shared helpers for the delivery, tenant and MSW tests: scripted in-process receivers and
 // clocks whose deadline fires fast. Not a test file (vitest only runs *.test.ts).
-import {
-  createEvent,
-  createVirtualClock,
-  type DeliveryClock,
-  type FetchLike,
-  type VirtualClock,
-} from '../../src/index.js'
+import type { DeliveryClock, FetchLike, VirtualClock } from '../../src/index.js'
+import { createEvent, createVirtualClock } from '../../src/testing.js'
 
 /** What a scripted receiver does for one request. */
 export type Step = number | 'network' | 'timeout' | { status: number; location?: string }

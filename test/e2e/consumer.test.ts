@@ -32,18 +32,20 @@ const SLOW = 180_000
 // Imports every subpath export from a scratch project, as a user's code would.
 const CHECK_SCRIPT = `
 import * as kit from 'idaas-webhook-kit'
+import * as testing from 'idaas-webhook-kit/testing'
 import * as types from 'idaas-webhook-kit/types'
 import eventSchema from 'idaas-webhook-kit/schemas/event.schema.json' with { type: 'json' }
 import envelopeSchema from 'idaas-webhook-kit/schemas/envelope.schema.json' with { type: 'json' }
 import manifest from 'idaas-webhook-kit/package.json' with { type: 'json' }
 
-const example = kit.ENTRUST_EXAMPLES['grid.created']
+const example = testing.ENTRUST_EXAMPLES['grid.created']
 const valid = kit.validateEvent(example, { mode: 'strict' })
 const broken = structuredClone(example)
 broken.data.entityAttributes.serialNumber = '2'
 const invalid = kit.validateEvent(broken)
 console.log(JSON.stringify({
   rootExports: Object.keys(kit),
+  testingExports: Object.keys(testing),
   typesExports: Object.keys(types),
   eventSchemaId: eventSchema.$id,
   envelopeSchemaId: envelopeSchema.$id,
@@ -55,7 +57,8 @@ console.log(JSON.stringify({
 `
 
 // Uses the published types; the @ts-expect-error lines fail if a type resolved to \`any\`.
-const CONSUMER_TS = `import { ENTRUST_EXAMPLES, validateEvent } from 'idaas-webhook-kit'
+const CONSUMER_TS = `import { validateEvent } from 'idaas-webhook-kit'
+import { ENTRUST_EXAMPLES } from 'idaas-webhook-kit/testing'
 import type { IdaasEvent, IdaasEventType, UserCreatedEvent } from 'idaas-webhook-kit/types'
 
 export function newUserName(payload: unknown): string | undefined {
@@ -96,7 +99,8 @@ export const options: VerifyReceiverOptions = { token: 't', ca: new Uint8Array([
 
 // A vitest test file that uses the matchers without importing anything from idaas-webhook-kit/vitest.
 const MATCHERS_TS = `import { expect, it } from 'vitest'
-import { createEvent, createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { createEvent } from 'idaas-webhook-kit/testing'
 
 const token = 'whsec_consumer'
 const handler = createIdaasWebhookHandler({ token, onEvent: () => {} })
@@ -228,6 +232,7 @@ describe('a consumer project that installs the packed tarball', () => {
       './package.json',
       './prism',
       './schemas/*',
+      './testing',
       './types',
       './vitest',
       './vitest/setup',
@@ -251,11 +256,24 @@ describe('a consumer project that installs the packed tarball', () => {
     expect(report.rootExports).toEqual(
       expect.arrayContaining([
         'validateEvent',
+        'verifyDelivery',
+        'createDeliveryVerifier',
+        'createIdaasWebhookHandler',
         'IDAAS_EVENT_TYPES',
-        'ENTRUST_EXAMPLES',
         'formatIssues',
       ]),
     )
+    expect(report.rootExports).not.toContain('createEvent')
+    expect(report.testingExports).toEqual(
+      expect.arrayContaining([
+        'ENTRUST_EXAMPLES',
+        'createEvent',
+        'signDelivery',
+        'createIdaasTenant',
+        'verifyReceiver',
+      ]),
+    )
+    expect(report.testingExports).not.toContain('verifyDelivery')
   })
 
   /** Installs optional peers into the scratch project at the versions this repository uses. */
@@ -276,7 +294,7 @@ describe('a consumer project that installs the packed tarball', () => {
       await writeFile(
         join(project, 'msw-check.mjs'),
         `import * as kitMsw from 'idaas-webhook-kit/msw'
-import { createIdaasTenant } from 'idaas-webhook-kit'
+import { createIdaasTenant } from 'idaas-webhook-kit/testing'
 const handlers = kitMsw.createAdminApiHandlers(createIdaasTenant())
 console.log(JSON.stringify({ exports: Object.keys(kitMsw).sort(), handlers: handlers.length }))
 `,
@@ -301,7 +319,7 @@ console.log(JSON.stringify({ exports: Object.keys(kitMsw).sort(), handlers: hand
       await writeFile(
         join(project, 'prism-check.mjs'),
         `import { startMockReceiver } from 'idaas-webhook-kit/prism'
-import { ENTRUST_EXAMPLES, signDelivery } from 'idaas-webhook-kit'
+import { ENTRUST_EXAMPLES, signDelivery } from 'idaas-webhook-kit/testing'
 const mock = await startMockReceiver()
 try {
   const body = JSON.stringify(ENTRUST_EXAMPLES['grid.created'])
@@ -332,7 +350,8 @@ try {
       await writeFile(
         join(project, 'receiver.test.mjs'),
         `import { expect, it } from 'vitest'
-import { ENTRUST_EXAMPLES, createEvent, createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { ENTRUST_EXAMPLES, createEvent } from 'idaas-webhook-kit/testing'
 import { idaasMatchers } from 'idaas-webhook-kit/vitest'
 
 const token = 'whsec_consumer'
@@ -389,7 +408,7 @@ export default defineConfig({ test: { setupFiles: ['idaas-webhook-kit/vitest/set
   )
 
   it(
-    'type-checks a TypeScript file that imports from "idaas-webhook-kit" and "idaas-webhook-kit/types"',
+    'type-checks a TypeScript file that imports from "idaas-webhook-kit", "idaas-webhook-kit/testing" and "idaas-webhook-kit/types"',
     async () => {
       const file = join(project, 'consumer.ts')
       await writeFile(file, CONSUMER_TS)

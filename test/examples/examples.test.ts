@@ -14,7 +14,8 @@ import { createApp as createExpressApp } from '../../examples/express/server.mjs
 import { createApp as createFastifyApp } from '../../examples/fastify/server.mjs'
 import { createApp as createHonoApp } from '../../examples/hono/app.mjs'
 import { createReceiver as createNodeReceiver } from '../../examples/node-http/server.mjs'
-import { createIdaasNodeHandler, type VerifyReport, verifyReceiver } from '../../src/index.js'
+import { createIdaasNodeHandler, type VerifyReport } from '../../src/index.js'
+import { verifyReceiver } from '../../src/testing.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { listen } from '../support/listen.js'
 

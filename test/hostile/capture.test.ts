@@ -1,7 +1,9 @@
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CaptureReceiver, readCaptureFile, startCaptureReceiver } from '../../src/index.js'
+import { startCaptureReceiver } from '../../src/capture/capture-receiver.js'
+import { readCaptureFile } from '../../src/capture/read-captures.js'
+import type { CaptureReceiver } from '../../src/index.js'
 import { tempDir } from '../capture/helpers.js'
 
 const started: CaptureReceiver[] = []

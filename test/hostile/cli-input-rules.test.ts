@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ENTRUST_EXAMPLES } from '../../src/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { cli, tempDir } from '../cli/helpers.js'
 
 const valid = Buffer.from(JSON.stringify(ENTRUST_EXAMPLES['user.created']))

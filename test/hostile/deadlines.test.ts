@@ -7,7 +7,7 @@ import {
   createTimerClock,
   deliver,
   IDAAS_POLICY,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 
 const START = Date.parse('2026-01-01T00:00:00Z')
 const target = { url: 'https://app.test/hooks', token: 'whsec_deadlines' }

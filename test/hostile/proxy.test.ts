@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
-import { ENTRUST_EXAMPLES } from '../../src/index.js'
 import { startValidatingProxy, type ValidatingProxy } from '../../src/prism/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { type ProblemBody, signedPost } from '../prism/helpers.js'
 
 /** Prism's problem+json, with the detail the proxy writes for an unreachable receiver. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { createEvent, createIdaasWebhookHandler, ENTRUST_EXAMPLES } from 'idaas-webhook-kit'
+import { createIdaasWebhookHandler } from 'idaas-webhook-kit'
+import { createEvent, ENTRUST_EXAMPLES } from 'idaas-webhook-kit/testing'
 
 const token = 'whsec_jest'
 const verifying = createIdaasWebhookHandler({ token, onEvent: () => {} })

@@ -1,11 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import {
-  createEvent,
-  createIdaasTenant,
-  createIdaasWebhookHandler,
-  createTimerClock,
-} from 'idaas-webhook-kit'
+import { createIdaasWebhookHandler } from 'idaas-webhook-kit'
 import { createAdminApiHandlers, createReceiverHandler } from 'idaas-webhook-kit/msw'
+import { createEvent, createIdaasTenant, createTimerClock } from 'idaas-webhook-kit/testing'
 import { setupServer } from 'msw/node'
 
 const BASE = 'https://acme.us.trustedauth.com'

@@ -1,7 +1,8 @@
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createIdaasTenant, type IdaasTenant } from '../../src/index.js'
+import type { IdaasTenant } from '../../src/index.js'
 import { createAdminApiHandlers, createReceiverHandler } from '../../src/msw/index.js'
+import { createIdaasTenant } from '../../src/testing.js'
 
 const BASE = 'https://acme.us.trustedauth.com'
 const API = `${BASE}/api/web/v1`

@@ -1,16 +1,9 @@
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
-import {
-  createEvent,
-  createIdaasTenant,
-  createTimerClock,
-  deliver,
-  type FetchReceiver,
-  type IdaasTenant,
-  verifyDelivery,
-} from '../../src/index.js'
+import { type FetchReceiver, type IdaasTenant, verifyDelivery } from '../../src/index.js'
 import { createReceiverHandler } from '../../src/msw/index.js'
+import { createEvent, createIdaasTenant, createTimerClock, deliver } from '../../src/testing.js'
 
 const CALLBACK = 'https://app.test/webhooks/idaas'
 const server = setupServer()

@@ -60,4 +60,9 @@ describe('a missing optional peer dependency', () => {
     expect(await importWithout('msw', 'dist/src/index.js')).toBe('loaded')
     expect(await importWithout('vitest', 'dist/src/index.js')).toBe('loaded')
   })
+
+  it('leaves the testing entry loadable without msw and vitest', async () => {
+    expect(await importWithout('msw', 'dist/src/testing.js')).toBe('loaded')
+    expect(await importWithout('vitest', 'dist/src/testing.js')).toBe('loaded')
+  })
 })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEvent, createRandom, deliver, IDAAS_POLICY } from '../../src/index.js'
 import { type MockReceiver, startMockReceiver } from '../../src/prism/index.js'
+import { createEvent, createRandom, deliver, IDAAS_POLICY } from '../../src/testing.js'
 import { TEST_TOKEN } from './helpers.js'
 
 const started: MockReceiver[] = []

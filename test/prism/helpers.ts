@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { onTestFinished } from 'vitest'
-import { signDelivery } from '../../src/index.js'
+import { signDelivery } from '../../src/testing.js'
 
 /** The token the tests sign with; never a real one. */
 export const TEST_TOKEN = 'whsec_prism-tests'

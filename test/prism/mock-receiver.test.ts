@@ -5,18 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  createEvent,
-  ENTRUST_EXAMPLES,
-  IDAAS_EVENT_TYPES,
-  isKitError,
-  signDelivery,
-} from '../../src/index.js'
+import { IDAAS_EVENT_TYPES, isKitError } from '../../src/index.js'
 import {
   type MockReceiver,
   type MockReceiverOptions,
   startMockReceiver,
 } from '../../src/prism/index.js'
+import { createEvent, ENTRUST_EXAMPLES, signDelivery } from '../../src/testing.js'
 import { cleanEnv, runProcess } from '../e2e/run.js'
 import { type ProblemBody, signedPost } from './helpers.js'
 

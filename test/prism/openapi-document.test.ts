@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { ENTRUST_EXAMPLES, IDAAS_EVENT_TYPES } from '../../src/index.js'
+import { IDAAS_EVENT_TYPES } from '../../src/index.js'
 import { MOCK_RECEIVER_PATH, openApiDocumentPath } from '../../src/prism/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 
 const text = await readFile(openApiDocumentPath(), 'utf8')
 const document = JSON.parse(text)

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
-import { ENTRUST_EXAMPLES, startCaptureReceiver, verifyDelivery } from '../../src/index.js'
+import { startCaptureReceiver } from '../../src/capture/capture-receiver.js'
+import { verifyDelivery } from '../../src/index.js'
 import { startValidatingProxy, type ValidatingProxy } from '../../src/prism/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { type ProblemBody, signedPost, startStandInReceiver, TEST_TOKEN } from './helpers.js'
 
 const started: ValidatingProxy[] = []

@@ -1,14 +1,13 @@
 import { expect, it, onTestFinished, vi } from 'vitest'
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
+import type { IdaasDeliveryContext, IdaasHandlerOptions } from '../../src/index.js'
 import {
   createEvent,
   createNegativeVectors,
   createSignedDelivery,
   createTrickyDeliveries,
-  type IdaasDeliveryContext,
-  type IdaasHandlerOptions,
   type SignedDelivery,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { CREATED, NOW, signatureValues, TOKEN } from '../signing/helpers.js'
 
 export { CREATED, NOW, TOKEN }

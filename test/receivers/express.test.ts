@@ -1,6 +1,7 @@
 import express from 'express'
 import { describe, expect, it } from 'vitest'
-import { createEvent, type IdaasExpressLocals, idaasExpressMiddleware } from '../../src/index.js'
+import { type IdaasExpressLocals, idaasExpressMiddleware } from '../../src/index.js'
+import { createEvent } from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { eventDelivery, NOW, receiverContract, sendWithFetch, TOKEN } from './contract.js'
 

@@ -1,11 +1,11 @@
 import express from 'express'
 import { describe, expect, it } from 'vitest'
+import { verifyDelivery } from '../../src/index.js'
 import {
   createSignedDelivery,
   createTrickyDeliveries,
   TRICKY_BODY_EVENT,
-  verifyDelivery,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { CREATED, NOW, sendWithFetch, TOKEN } from './contract.js'
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { VerifyReport } from '../../src/index.js'
 import {
   createPrettyReporter,
   formatGithubAnnotations,
@@ -10,9 +11,8 @@ import {
   formatPrettyReport,
   VERIFY_CHECK_IDS,
   VERIFY_REPORT_SCHEMA_ID,
-  type VerifyReport,
   verifyReceiver,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { goodReceiver, reserializing, TOKEN, verifyHandler } from '../verify/support.js'
 import { parseXml, type XmlElement } from './xml.js'
 

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { ENTRUST_EXAMPLES, IDAAS_EVENT_TYPES, validateEvent } from '../../src/index.js'
+import { IDAAS_EVENT_TYPES, validateEvent } from '../../src/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 
 const fixturesDir = new URL('../fixtures/entrust/', import.meta.url)
 const schemasDir = new URL('../../schemas/', import.meta.url)

@@ -10,14 +10,12 @@ import {
   withOpenData,
 } from '../../scripts/schema-forms.mjs'
 import {
-  createEvent,
   createIdaasWebhookHandler,
-  createSignedDelivery,
-  ENTRUST_EXAMPLES,
   IDAAS_EVENT_TYPES,
   type IdaasEventType,
   validateEvent,
 } from '../../src/index.js'
+import { createEvent, createSignedDelivery, ENTRUST_EXAMPLES } from '../../src/testing.js'
 import { CREATED, NOW, TOKEN } from '../signing/helpers.js'
 
 type Json = Record<string, unknown> & { data: Record<string, unknown> }

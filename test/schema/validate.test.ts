@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
   assertIdaasEvent,
-  ENTRUST_EXAMPLES,
   IDAAS_EVENT_TYPES,
   isIdaasEvent,
   isKitError,
@@ -9,6 +8,7 @@ import {
   type ValidationIssue,
   validateEvent,
 } from '../../src/index.js'
+import { ENTRUST_EXAMPLES } from '../../src/testing.js'
 
 type Json = Record<string, unknown> & { data: Record<string, unknown> }
 

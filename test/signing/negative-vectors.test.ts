@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createNegativeVectors,
-  isKitError,
-  VERIFY_FAILURE_REASONS,
-  verifyDelivery,
-} from '../../src/index.js'
+import { isKitError, VERIFY_FAILURE_REASONS, verifyDelivery } from '../../src/index.js'
 import { createSignedDelivery } from '../../src/signing/signed-delivery.js'
+import { createNegativeVectors } from '../../src/testing.js'
 import { CREATED, EVENT_BODY, NOW, signatureValues, signedEvent, TOKEN, URL } from './helpers.js'
 
 describe('createNegativeVectors', () => {

@@ -1,8 +1,9 @@
 import { type InnerList, parseDictionary } from 'structured-headers'
 import { describe, expect, it } from 'vitest'
-import { isKitError, profileDifferences, signDelivery, verifyDelivery } from '../../src/index.js'
+import { isKitError, verifyDelivery } from '../../src/index.js'
 import { memberParameterText } from '../../src/signing/raw-parameters.js'
 import { signDeliveryWith } from '../../src/signing/sign.js'
+import { profileDifferences, signDelivery } from '../../src/testing.js'
 import { CREATED, EVENT_BODY, NOW, signedEvent, TOKEN, URL } from './helpers.js'
 
 const member = (signatureInput: string) => parseDictionary(signatureInput).get('sig') as InnerList

@@ -1,12 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { verifyDelivery } from '../../src/index.js'
+import { signDeliveryWith } from '../../src/signing/sign.js'
 import {
   createContentDigest,
   createSignedDelivery,
   type SignedDelivery,
-  verifyDelivery,
-} from '../../src/index.js'
-import { signDeliveryWith } from '../../src/signing/sign.js'
+} from '../../src/testing.js'
 import { CREATED, EVENT_BODY, NOW, TOKEN, URL } from './helpers.js'
 
 const verify = (delivery: SignedDelivery) => verifyDelivery(delivery, { token: TOKEN, now: NOW })

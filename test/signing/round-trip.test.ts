@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createEvent,
-  createSignedDelivery,
-  IDAAS_EVENT_TYPES,
-  validateEvent,
-  verifyDelivery,
-} from '../../src/index.js'
+import { IDAAS_EVENT_TYPES, validateEvent, verifyDelivery } from '../../src/index.js'
+import { createEvent, createSignedDelivery } from '../../src/testing.js'
 import { CREATED, NOW, TOKEN, URL } from './helpers.js'
 
 describe('sign → verify round trips', () => {

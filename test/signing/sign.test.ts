@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isKitError, type SignDeliveryOptions, signDelivery } from '../../src/index.js'
+import { isKitError } from '../../src/index.js'
 import { createSignedDelivery } from '../../src/signing/signed-delivery.js'
+import { type SignDeliveryOptions, signDelivery } from '../../src/testing.js'
 import { CREATED, EVENT_BODY, TOKEN, URL } from './helpers.js'
 
 const base: SignDeliveryOptions = { url: URL, body: EVENT_BODY, token: TOKEN, created: CREATED }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isKitError, signDelivery, verifyDelivery } from '../../src/index.js'
+import { isKitError, verifyDelivery } from '../../src/index.js'
 import { createSignedDelivery } from '../../src/signing/signed-delivery.js'
 import { toTargetUri } from '../../src/signing/target-uri.js'
+import { signDelivery } from '../../src/testing.js'
 import { CREATED, EVENT_BODY, NOW, TOKEN } from './helpers.js'
 
 /** Registered URLs the WHATWG serialization changes, with what it changes them to. */

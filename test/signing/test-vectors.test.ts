@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { type InnerList, parseDictionary, serializeDictionary } from 'structured-headers'
 import { describe, expect, it } from 'vitest'
-import { signDelivery, verifyDelivery } from '../../src/index.js'
+import { verifyDelivery } from '../../src/index.js'
 import { createContentDigest } from '../../src/signing/content-digest.js'
 import { deriveHmacKey } from '../../src/signing/key.js'
 import { createSignatureBase } from '../../src/signing/signature-base.js'
+import { signDelivery } from '../../src/testing.js'
 
 // The RFC 9421 §7.2.8 example body, also the kit worked example's. Every body below is exactly
 // these bytes: 18 bytes, no trailing newline, unless the test says otherwise.

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createTrickyBodies,
-  createTrickyDeliveries,
-  TRICKY_BODY_EVENT,
-  validateEvent,
-  verifyDelivery,
-} from '../../src/index.js'
+import { validateEvent, verifyDelivery } from '../../src/index.js'
+import { createTrickyBodies, createTrickyDeliveries, TRICKY_BODY_EVENT } from '../../src/testing.js'
 import { NOW, TOKEN, URL } from './helpers.js'
 
 const bodies = createTrickyBodies()

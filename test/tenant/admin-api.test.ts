@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createIdaasTenant, isTenantApiError } from '../../src/index.js'
+import { createIdaasTenant, isTenantApiError } from '../../src/testing.js'
 
 const BASE = 'https://acme.us.trustedauth.com/api/web/v1'
 

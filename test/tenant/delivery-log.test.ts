@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEvent, createIdaasTenant, createInProcessFetch } from '../../src/index.js'
+import { createEvent, createIdaasTenant, createInProcessFetch } from '../../src/testing.js'
 
 const accept = createInProcessFetch(() => new Response(null, { status: 204 }))
 const events = Array.from({ length: 12 }, (_, i) =>

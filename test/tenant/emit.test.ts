@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import {
-  createEvent,
-  createIdaasTenant,
-  createInProcessFetch,
-  createVirtualClock,
   type DeliveryReport,
-  describeDelivery,
   type FetchReceiver,
   type IdaasTenant,
   verifyDelivery,
   type WebhookParms,
 } from '../../src/index.js'
+import {
+  createEvent,
+  createIdaasTenant,
+  createInProcessFetch,
+  createVirtualClock,
+  describeDelivery,
+} from '../../src/testing.js'
 import { userCreated } from '../delivery/support.js'
 
 const START = Date.parse('2026-03-16T17:33:05Z')

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module'
 import type requestValidatorModule from 'openapi-request-validator'
 import type responseValidatorModule from 'openapi-response-validator'
 import { describe, expect, it } from 'vitest'
-import { createIdaasTenant, type IdaasTenant } from '../../src/index.js'
+import type { IdaasTenant } from '../../src/index.js'
+import { createIdaasTenant } from '../../src/testing.js'
 import type { WebhookParms } from '../../src/types.js'
 
 // Entrust's OpenAPI excerpt (test/fixtures/admin-api/SOURCE.md), checked with validators that

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { FetchReceiver } from '../../src/index.js'
 import {
   createEvent,
   createIdaasTenant,
@@ -8,8 +9,7 @@ import {
   emitBurst,
   emitOutOfOrder,
   emitTwice,
-  type FetchReceiver,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 
 const START = Date.parse('2026-03-16T17:33:05Z')
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import type { WebhookParms } from '../../src/index.js'
 import {
   createIdaasTenant,
   createVirtualClock,
   isTenantApiError,
   type TenantApiError,
-  type WebhookParms,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 
 const START = Date.parse('2026-03-16T17:33:05Z')
 const DAY = 86_400_000

@@ -1,12 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import {
-  createEvent,
   isAdministrativeAction,
   isAuthenticationEvent,
   isAuthenticatorChange,
   isUserLifecycleEvent,
   productCategoriesOf,
 } from '../../src/index.js'
+import { createEvent } from '../../src/testing.js'
 import type {
   AuthenticationFailedEvent,
   AuthenticationSucceededEvent,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VERIFY_CHECK_IDS, VERIFY_CHECKS } from '../../src/index.js'
+import { VERIFY_CHECK_IDS, VERIFY_CHECKS } from '../../src/testing.js'
 import {
   check,
   failedIds,

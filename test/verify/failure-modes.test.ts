@@ -1,13 +1,12 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import { describe, expect, it } from 'vitest'
+import { createIdaasNodeHandler, isKitError } from '../../src/index.js'
 import {
-  createIdaasNodeHandler,
   formatGithubAnnotations,
   formatJunitReport,
   formatPrettyReport,
-  isKitError,
   verifyReceiver,
-} from '../../src/index.js'
+} from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { check, failedIds, TOKEN } from './support.js'
 

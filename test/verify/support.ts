@@ -12,8 +12,8 @@ import {
   type VerifyReceiverOptions,
   type VerifyReport,
   verifyDelivery,
-  verifyReceiver,
 } from '../../src/index.js'
+import { verifyReceiver } from '../../src/testing.js'
 
 /** The token every receiver here verifies with. */
 export const TOKEN = 'whsec_verify-tests-0123456789abcdefghijklmnopqrstuv'

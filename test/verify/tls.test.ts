@@ -1,11 +1,8 @@
 import { createServer, type ServerOptions } from 'node:https'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  createIdaasNodeHandler,
-  createSelfSignedCertificate,
-  type SelfSignedCertificate,
-  verifyReceiver,
-} from '../../src/index.js'
+import { createSelfSignedCertificate } from '../../src/capture/certificate.js'
+import { createIdaasNodeHandler, type SelfSignedCertificate } from '../../src/index.js'
+import { verifyReceiver } from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { check, failedIds, TOKEN } from './support.js'
 

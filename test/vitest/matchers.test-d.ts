@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { FetchReceiver } from '../../src/index.js'
-import { createEvent } from '../../src/index.js'
+import { createEvent } from '../../src/testing.js'
 import '../../src/vitest/index.js'
 
 declare const handler: FetchReceiver

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createEvent, createIdaasNodeHandler, ENTRUST_EXAMPLES } from '../../src/index.js'
+import { createIdaasNodeHandler } from '../../src/index.js'
+import { createEvent, ENTRUST_EXAMPLES } from '../../src/testing.js'
 import '../../src/vitest/setup.js'
 import { idaasMatchers } from '../../src/vitest/index.js'
 import { listen } from '../support/listen.js'
