@@ -9,11 +9,6 @@
 
 // Event factories and Entrust's documented examples
 export { ENTRUST_EXAMPLES } from '../generated/entrust-examples.js'
-export {
-  createRealClock,
-  createTimerClock,
-  createVirtualClock,
-} from './delivery/clock.js'
 export { deliver } from './delivery/engine.js'
 export { createInProcessFetch } from './delivery/in-process.js'
 // Fake IDaaS: delivery policies, the delivery engine, clocks, the fake tenant, scenario helpers
@@ -25,7 +20,6 @@ export {
   ISSUANCE_LEGACY_POLICY,
   resolveDeliveryPolicy,
 } from './delivery/policy.js'
-export { createRandom, DEFAULT_SEED } from './delivery/random.js'
 export {
   assertDelivered,
   DeliveryError,
@@ -33,6 +27,12 @@ export {
   formatDeliveryReport,
   isDeliveryError,
 } from './delivery/report.js'
+export {
+  createRealClock,
+  createTimerClock,
+  createVirtualClock,
+} from './internal/clock.js'
+export { createRandom, DEFAULT_SEED } from './internal/random.js'
 export { formatGithubAnnotations } from './reporters/github-actions.js'
 export { formatJsonReport, VERIFY_REPORT_SCHEMA_ID } from './reporters/json.js'
 export { formatJunitReport } from './reporters/junit.js'

@@ -45,8 +45,8 @@ export type {
   TimerClockOptions,
   VirtualClock,
   VirtualClockOptions,
-} from './delivery/clock.js'
-export type { RandomSource } from './delivery/random.js'
+} from './internal/clock.js'
+export type { RandomSource } from './internal/random.js'
 export type {
   DeliverableEvent,
   DeliverOptions,

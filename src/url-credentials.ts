@@ -1,4 +1,4 @@
-import { REDACTED } from './redact.js'
+import { REDACTED } from './internal/redact.js'
 
 /**
  * Why `url` cannot be a delivery target, or `undefined` when it can: a URL with a user name or

@@ -18,7 +18,16 @@ import { createSecureContext, type TLSSocket } from 'node:tls'
 import type { PemInput } from '../delivery/pem.js'
 import { toTlsPem } from '../delivery/pem-buffers.js'
 import { formatMessage, KitError, MESSAGE_PREFIX } from '../errors.js'
-import { describeValue } from '../schema/issues.js'
+import { describeValue } from '../internal/describe-value.js'
+import {
+  checkHost,
+  checkMaxBodyBytes,
+  checkPort,
+  closeServer,
+  DEFAULT_HOST,
+  listen,
+  originOf,
+} from '../internal/http/listen.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import type { PublicUrlOption } from '../signing/target-uri.js'
 import { createDeliveryVerifier, type VerifyDeliveryResult } from '../signing/verify.js'
@@ -31,15 +40,6 @@ import {
   type CaptureRecord,
   encodeBody,
 } from './format.js'
-import {
-  checkHost,
-  checkMaxBodyBytes,
-  checkPort,
-  closeServer,
-  DEFAULT_HOST,
-  listen,
-  originOf,
-} from './listen.js'
 import { CAPTURE_MAX_LINE_BYTES, isRecordOpening } from './read-captures.js'
 
 /** The largest body the capture receiver stores: 1 MiB (assumption A14). */

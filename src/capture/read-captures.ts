@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { KitError } from '../errors.js'
-import { describeValue } from '../schema/issues.js'
+import { describeValue } from '../internal/describe-value.js'
 import { CAPTURE_FORMAT, type CaptureRecord, describeRecordProblem } from './format.js'
 
 /** A capture line that could be read. */

@@ -1,4 +1,3 @@
-import type { ClockOption } from '../delivery/clock.js'
 import {
   type DeliverOptions,
   type DeliverySigningOptions,
@@ -11,6 +10,7 @@ import type { CaCertificates } from '../delivery/pem.js'
 import { type DeliveryPolicyOption, resolveDeliveryPolicy } from '../delivery/policy.js'
 import type { DeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
+import type { ClockOption } from '../internal/clock.js'
 import type { SignatureScheme } from '../signing/x-sha2.js'
 import { decodeBody } from './decode-body.js'
 import { bodyMatchesRecord } from './format.js'

@@ -1,5 +1,14 @@
 import { isKitError, KitError } from '../errors.js'
-import { redactSecrets } from '../redact.js'
+import { type ClockOption, type DeliveryClock, resolveClock } from '../internal/clock.js'
+import { quoteValue } from '../internal/describe-value.js'
+import {
+  createRandom,
+  type RandomSource,
+  randomBytes,
+  randomInt,
+  randomUuidV7,
+} from '../internal/random.js'
+import { redactSecrets } from '../internal/redact.js'
 import { isDigestAlgorithm } from '../signing/content-digest.js'
 import { deriveHmacKey } from '../signing/key.js'
 import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
@@ -17,17 +26,14 @@ import {
   classifyTlsProbeError,
   DeadlineExceeded,
 } from './attempt-outcome.js'
-import { type ClockOption, type DeliveryClock, resolveClock } from './clock.js'
 import type { FetchLike } from './in-process.js'
 import { type PostAnswer, postWithNode } from './node-post.js'
 import {
   type AttemptOutcome,
   type DeliveryPolicy,
   type DeliveryPolicyOption,
-  describeValue,
   resolveDeliveryPolicy,
 } from './policy.js'
-import { createRandom, type RandomSource, randomBytes, randomInt, randomUuidV7 } from './random.js'
 import type { DeliveryAttempt, DeliveryReport, DeliveryResult } from './report.js'
 import { abortable, drainResponseBody } from './response-body.js'
 import { type DeliveryTlsOptions, probeTls } from './tls.js'
@@ -182,7 +188,7 @@ export function prepare(
   }
   if (options.onAttempt !== undefined && typeof options.onAttempt !== 'function') {
     throw new KitError(
-      `Invalid option "onAttempt": expected a function, got ${describeValue(options.onAttempt)}.`,
+      `Invalid option "onAttempt": expected a function, got ${quoteValue(options.onAttempt)}.`,
     )
   }
   const signing = checkSigningOptions(options.signing)
@@ -233,12 +239,12 @@ const SF_STRING = /^[\x20-\x7e]*$/
 export function checkSigningOptions(value: unknown): DeliverySigningOptions {
   if (value === undefined) return {}
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KitError(`Invalid option "signing": expected an object, got ${describeValue(value)}.`)
+    throw new KitError(`Invalid option "signing": expected an object, got ${quoteValue(value)}.`)
   }
   const signing = value as Record<string, unknown>
   const problems: string[] = []
   const field = (name: string, rule: string) =>
-    problems.push(`"${name}" must be ${rule}, got ${describeValue(signing[name])}`)
+    problems.push(`"${name}" must be ${rule}, got ${quoteValue(signing[name])}`)
   for (const key of Object.keys(signing)) {
     if (!SIGNING_FIELDS.includes(key)) problems.push(`unknown field "${key}"`)
   }

@@ -1,5 +1,5 @@
 import { KitError } from '../errors.js'
-import { describeValue } from './policy.js'
+import { quoteValue } from '../internal/describe-value.js'
 
 /** A receiver written against the Fetch API: a `Request` in, a `Response` out (hono's `app.fetch`, a Next.js route handler…). */
 export type FetchReceiver = (request: Request) => Response | Promise<Response>
@@ -23,7 +23,7 @@ export function createInProcessFetch(
   }
   if (receivers === null || typeof receivers !== 'object' || Array.isArray(receivers)) {
     throw new KitError(
-      `Invalid argument "receivers": expected a Fetch handler or an object from callback URL to handler, got ${describeValue(receivers)}.`,
+      `Invalid argument "receivers": expected a Fetch handler or an object from callback URL to handler, got ${quoteValue(receivers)}.`,
     )
   }
   const routes = new Map<string, FetchReceiver>()
@@ -35,7 +35,7 @@ export function createInProcessFetch(
     }
     if (typeof receiver !== 'function') {
       throw new KitError(
-        `Invalid argument "receivers": the receiver for "${url}" must be a function (request => response), got ${describeValue(receiver)}.`,
+        `Invalid argument "receivers": the receiver for "${url}" must be a function (request => response), got ${quoteValue(receiver)}.`,
       )
     }
     routes.set(routeKey(url), receiver)

@@ -1,5 +1,6 @@
 import { KitError } from '../errors.js'
-import { MAX_TIMER_MS } from './clock.js'
+import { MAX_TIMER_MS } from '../internal/clock.js'
+import { quoteValue } from '../internal/describe-value.js'
 
 /**
  * Why an attempt failed. `timeout`: no complete answer (headers and body) within the deadline;
@@ -112,14 +113,6 @@ const POLICY_FIELDS = [
   'envelopeIdPerAttempt',
 ] as const satisfies readonly (keyof DeliveryPolicy)[]
 
-/** A value in a message: strings quoted, lists bracketed, objects as "an object". @internal */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`
-  if (value === null || typeof value !== 'object') return String(value)
-  return 'an object'
-}
-
 const isWholeNumber = (value: unknown, min: number): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= min
 
@@ -131,7 +124,7 @@ const isMilliseconds = (value: unknown): value is number =>
 function policyProblems(value: Record<string, unknown>): string[] {
   const problems: string[] = []
   const field = (name: string, rule: string) =>
-    problems.push(`"${name}" must be ${rule}, got ${describeValue(value[name])}`)
+    problems.push(`"${name}" must be ${rule}, got ${quoteValue(value[name])}`)
   for (const key of Object.keys(value)) {
     if (!(POLICY_FIELDS as readonly string[]).includes(key)) {
       problems.push(`unknown field "${key}"`)
@@ -150,7 +143,7 @@ function policyProblems(value: Record<string, unknown>): string[] {
   ) {
     field(
       'retryOn',
-      `a list without repeats of ${ATTEMPT_FAILURE_KINDS.map(describeValue).join(', ')}`,
+      `a list without repeats of ${ATTEMPT_FAILURE_KINDS.map(quoteValue).join(', ')}`,
     )
   }
   if (!Array.isArray(delaysMs) || !delaysMs.every(isMilliseconds)) {
@@ -197,7 +190,7 @@ function policyProblems(value: Record<string, unknown>): string[] {
  */
 export function assertDeliveryPolicy(value: unknown): asserts value is DeliveryPolicy {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new KitError(`Invalid delivery policy: expected an object, got ${describeValue(value)}.`)
+    throw new KitError(`Invalid delivery policy: expected an object, got ${quoteValue(value)}.`)
   }
   const record = value as Record<string, unknown>
   const problems = policyProblems(record)
@@ -224,7 +217,7 @@ export function createDeliveryPolicy(
   base: DeliveryPolicyOption = IDAAS_POLICY,
 ): DeliveryPolicy {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    throw new KitError(`Invalid delivery policy: expected an object, got ${describeValue(fields)}.`)
+    throw new KitError(`Invalid delivery policy: expected an object, got ${quoteValue(fields)}.`)
   }
   const from = resolveDeliveryPolicy(base)
   const merged = { ...from, name: 'custom', ...fields }

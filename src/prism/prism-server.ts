@@ -6,10 +6,15 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import { closeServer, listen, originOf } from '../capture/listen.js'
-import { RawHttpLimitError, type RawHttpResponse, redactUrl, sendRaw } from '../capture/raw-http.js'
-import type { RandomSource } from '../delivery/random.js'
 import { formatMessage, KitError } from '../errors.js'
+import { closeServer, listen, originOf } from '../internal/http/listen.js'
+import {
+  RawHttpLimitError,
+  type RawHttpResponse,
+  redactUrl,
+  sendRaw,
+} from '../internal/http/raw-http.js'
+import type { RandomSource } from '../internal/random.js'
 import {
   type ContractViolation,
   createSilentPrismLogger,

@@ -1,11 +1,7 @@
 import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import { formatMessage, isKitError, KitError } from '../errors.js'
-import {
-  describeValue,
-  formatIssues,
-  type ValidationIssue,
-  type ValidationNote,
-} from '../schema/issues.js'
+import { describeValue } from '../internal/describe-value.js'
+import { formatIssues, type ValidationIssue, type ValidationNote } from '../schema/issues.js'
 import { type ValidationMode, validateEvent } from '../schema/validate.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import {

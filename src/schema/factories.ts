@@ -1,7 +1,8 @@
 import type { IdaasEventMap, IdaasEventType } from '../../generated/types.js'
 import { KitError } from '../errors.js'
+import { describeValue } from '../internal/describe-value.js'
 import { isKnownEventType, suggestEventType } from './event-types.js'
-import { describeValue, formatIssues, type ValidationIssue } from './issues.js'
+import { formatIssues, type ValidationIssue } from './issues.js'
 import { validateEvent } from './validate.js'
 
 // --- Public types -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import type { CompiledValidatorError } from '../../generated/validator-types.js'
+import { describeValue } from '../internal/describe-value.js'
 
 /** One real problem with a payload: where it is, what the schema expects and what was found. */
 export interface ValidationIssue {
@@ -45,20 +46,6 @@ export function valueAt(root: unknown, pointer: string): unknown {
 /** Appends one key to a JSON pointer. */
 export function childPointer(pointer: string, key: string): string {
   return `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
-}
-
-/** Describes a value for a message: its JSON type and, when short, the value itself. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'object') return 'object'
-  if (typeof value === 'string') {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
-    return `string ${JSON.stringify(shown)}`
-  }
-  if (typeof value === 'number') return `number ${value}`
-  return `${typeof value} ${String(value)}`
 }
 
 /** Turns ajv errors into one issue per real problem, shallowest first. */

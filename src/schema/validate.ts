@@ -3,10 +3,10 @@ import * as strict from '../../generated/validate-strict.js'
 import * as tolerant from '../../generated/validate-tolerant.js'
 import type { CompiledValidatorError } from '../../generated/validator-types.js'
 import { formatMessage, KitError } from '../errors.js'
+import { describeValue } from '../internal/describe-value.js'
 import { getEventTypeInfo, isKnownEventType, suggestEventType } from './event-types.js'
 import {
   childPointer,
-  describeValue,
   formatIssues,
   sortIssues,
   toIssues,

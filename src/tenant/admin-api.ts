@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { type RandomSource, randomBytes } from '../delivery/random.js'
+import { type RandomSource, randomBytes } from '../internal/random.js'
 import type {
   AdminApiAuthentication,
   AdminApiAuthenticationResult,

@@ -1,6 +1,6 @@
-import type { DeliveryClock } from '../delivery/clock.js'
 import type { DeliverableEvent } from '../delivery/engine.js'
 import { KitError } from '../errors.js'
+import type { DeliveryClock } from '../internal/clock.js'
 
 /**
  * Anything that emits events: an `IdaasTenant`, or your own wrapper around `deliver`, e.g.

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events'
-import { type ClockOption, type DeliveryClock, resolveClock } from '../delivery/clock.js'
 import {
   checkSigningOptions,
   type DeliverableEvent,
@@ -12,9 +11,13 @@ import {
   createDeliveryPolicy,
   type DeliveryPolicy,
   type DeliveryPolicyOption,
-  describeValue,
   resolveDeliveryPolicy,
 } from '../delivery/policy.js'
+import type { DeliveryReport } from '../delivery/report.js'
+import type { DeliveryTlsOptions } from '../delivery/tls.js'
+import { KitError } from '../errors.js'
+import { type ClockOption, type DeliveryClock, resolveClock } from '../internal/clock.js'
+import { quoteValue } from '../internal/describe-value.js'
 import {
   createRandom,
   type RandomSource,
@@ -22,10 +25,7 @@ import {
   randomBytes,
   randomUuidV4,
   randomUuidV7,
-} from '../delivery/random.js'
-import type { DeliveryReport } from '../delivery/report.js'
-import type { DeliveryTlsOptions } from '../delivery/tls.js'
-import { KitError } from '../errors.js'
+} from '../internal/random.js'
 import { IDAAS_FACTORY_ACCOUNT_ID } from '../schema/factories.js'
 import { checkSchemes, type SignatureScheme } from '../signing/x-sha2.js'
 import { type AdminApiApplication, createTenantAdminApi, type TenantAdminApi } from './admin-api.js'
@@ -193,18 +193,18 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
   const limitError = options.limitError ?? DEFAULT_LIMIT_ERROR
   if (limitError === null || typeof limitError !== 'object') {
     throw new KitError(
-      `Invalid option "limitError": expected an object { status, errorCode }, got ${describeValue(limitError)}.`,
+      `Invalid option "limitError": expected an object { status, errorCode }, got ${quoteValue(limitError)}.`,
     )
   }
   const { status, errorCode } = limitError
   if (!Number.isInteger(status) || status < 400 || status > 599) {
     throw new KitError(
-      `Invalid option "limitError": "status" must be a whole number from 400 to 599, got ${describeValue(status)}.`,
+      `Invalid option "limitError": "status" must be a whole number from 400 to 599, got ${quoteValue(status)}.`,
     )
   }
   if (typeof errorCode !== 'string' || errorCode === '') {
     throw new KitError(
-      `Invalid option "limitError": "errorCode" must be a non-empty string, got ${describeValue(errorCode)}.`,
+      `Invalid option "limitError": "errorCode" must be a non-empty string, got ${quoteValue(errorCode)}.`,
     )
   }
   const callbackUrls = options.callbackUrls ?? 'https-or-loopback'
@@ -228,7 +228,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
   const noExpiryDate = options.noExpiryDate ?? 'omit'
   if (noExpiryDate !== 'omit' && noExpiryDate !== 'null') {
     throw new KitError(
-      `Invalid option "noExpiryDate": expected "omit" or "null", got ${describeValue(noExpiryDate)}.`,
+      `Invalid option "noExpiryDate": expected "omit" or "null", got ${quoteValue(noExpiryDate)}.`,
     )
   }
   const view = (record: WebhookRecord, now: number) => toWebhook(record, now, noExpiryDate)
@@ -238,7 +238,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     !(logLimit === Number.POSITIVE_INFINITY || (Number.isSafeInteger(logLimit) && logLimit >= 0))
   ) {
     throw new KitError(
-      `Invalid option "deliveryLogLimit": expected a whole number of at least 0 or Infinity, got ${describeValue(logLimit)}.`,
+      `Invalid option "deliveryLogLimit": expected a whole number of at least 0 or Infinity, got ${quoteValue(logLimit)}.`,
     )
   }
   const records = new Map<string, WebhookRecord>()

@@ -1,7 +1,7 @@
 import { closestMatch } from '../closest-match.js'
-import { createRealClock } from '../delivery/clock.js'
 import { createDeliveryPolicy, type DeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
 import { KitError } from '../errors.js'
+import { createRealClock } from '../internal/clock.js'
 import { deriveHmacKey } from '../signing/key.js'
 import { checkSchemes, type SignatureScheme } from '../signing/x-sha2.js'
 import { urlCredentialsProblem } from '../url-credentials.js'

@@ -1,6 +1,6 @@
-import type { ClockOption } from '../delivery/clock.js'
 import type { FetchLike, FetchReceiver } from '../delivery/in-process.js'
 import type { CaCertificates } from '../delivery/pem.js'
+import type { ClockOption } from '../internal/clock.js'
 import type { KeyEncoding } from '../signing/profile.js'
 import type { SignatureScheme } from '../signing/x-sha2.js'
 

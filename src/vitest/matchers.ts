@@ -1,10 +1,11 @@
 import { closestMatch } from '../closest-match.js'
 import { type DeliverableEvent, deliver } from '../delivery/engine.js'
 import type { FetchReceiver } from '../delivery/in-process.js'
-import { createDeliveryPolicy, describeValue, IDAAS_POLICY } from '../delivery/policy.js'
+import { createDeliveryPolicy, IDAAS_POLICY } from '../delivery/policy.js'
 import { formatDeliveryReport } from '../delivery/report.js'
 import { KitError } from '../errors.js'
-import { redactSecrets } from '../redact.js'
+import { quoteValue } from '../internal/describe-value.js'
+import { redactSecrets } from '../internal/redact.js'
 import { checkLines } from '../reporters/pretty.js'
 import { PLAIN_STYLE } from '../reporters/style.js'
 import { IDAAS_EVENT_TYPES } from '../schema/event-types.js'
@@ -156,7 +157,7 @@ function forgedChecks(skip: unknown): ForgedCheckId[] {
   if (skip === undefined) return [...FORGED_CHECKS]
   if (!Array.isArray(skip)) {
     throw new KitError(
-      `Invalid option "skip": expected an array of forged check ids, got ${describeValue(skip)}.`,
+      `Invalid option "skip": expected an array of forged check ids, got ${quoteValue(skip)}.`,
     )
   }
   for (const id of skip) {

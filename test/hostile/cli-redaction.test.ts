@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { REDACTED, redactSecrets } from '../../src/redact.js'
+import { REDACTED, redactSecrets } from '../../src/internal/redact.js'
 
 /** The forms a receiver may echo a secret in. */
 const ECHOES: Record<string, (secret: string) => string> = {

@@ -1,4 +1,4 @@
-import { untilProcessSignal } from '../../capture/until-stopped.js'
+import { untilProcessSignal } from '../../internal/http/until-stopped.js'
 import type { PrismRequestRecord } from '../../prism/summary.js'
 import { escapeControls, quoteForTerminal } from '../../terminal-text.js'
 import {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { redactUrl } from '../../capture/raw-http.js'
+import { redactUrl } from '../../internal/http/raw-http.js'
 import { urlCredentialsProblem } from '../../url-credentials.js'
 import {
   type CliCommand,

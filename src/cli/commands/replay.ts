@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { redactUrl } from '../../capture/raw-http.js'
 import type { ReplayResult } from '../../capture/replay.js'
 import { formatMessage } from '../../errors.js'
+import { redactUrl } from '../../internal/http/raw-http.js'
 import {
   escapeControls,
   escapeControlsKeepingLines,

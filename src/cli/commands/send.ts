@@ -5,7 +5,7 @@ import type { FetchLike } from '../../delivery/in-process.js'
 import { NULL_BODY_STATUSES } from '../../delivery/node-fetch.js'
 import type { DeliveryAttempt } from '../../delivery/report.js'
 import { isKitError } from '../../errors.js'
-import { redactSecrets } from '../../redact.js'
+import { redactSecrets } from '../../internal/redact.js'
 import {
   escapeControls,
   escapeControlsKeepingLines,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { type ConnectionOptions, connect, type SecureVersion, type TLSSocket } from 'node:tls'
-import { createRealClock } from '../../delivery/clock.js'
 import { probeTls } from '../../delivery/tls.js'
+import { createRealClock } from '../../internal/clock.js'
 import { type CheckOutcome, listCases, plural, type VerifyCheck } from '../check.js'
 import type { VerifyContext } from '../context.js'
 import { cleanErrorMessage } from '../evidence.js'

@@ -1,4 +1,4 @@
-import { createRealClock } from '../../delivery/clock.js'
+import { createRealClock } from '../../internal/clock.js'
 import { emitBurst } from '../../tenant/scenarios.js'
 import { listCases, plural, type VerifyCheck } from '../check.js'
 import { round, timings } from '../evidence.js'

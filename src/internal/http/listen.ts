@@ -1,6 +1,6 @@
 import type { Server } from 'node:net'
-import { KitError } from '../errors.js'
-import { describeValue } from '../schema/issues.js'
+import { KitError } from '../../errors.js'
+import { describeValue } from '../describe-value.js'
 
 /** The host the kit's servers bind to unless told otherwise: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1'

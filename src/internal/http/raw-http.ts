@@ -4,7 +4,7 @@ import {
   type IncomingHttpHeaders,
 } from 'node:http'
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { KitError } from '../errors.js'
+import { KitError } from '../../errors.js'
 
 /**
  * A URL as it may be shown in messages and reports: without user name, password, query or
