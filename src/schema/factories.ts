@@ -1,6 +1,13 @@
 import type { IdaasEventMap, IdaasEventType } from '../../generated/types.js'
 import { KitError } from '../errors.js'
 import { describeValue } from '../internal/describe-value.js'
+import {
+  createRandom,
+  DEFAULT_SEED,
+  type RandomSource,
+  randomUuidV4,
+  randomUuidV7,
+} from '../internal/random.js'
 import { isKnownEventType, suggestEventType } from './event-types.js'
 import { formatIssues, type ValidationIssue } from './issues.js'
 import { validateEvent } from './validate.js'
@@ -137,7 +144,6 @@ function unknownTypeError(type: unknown): KitError {
 
 // --- Options ------------------------------------------------------------------------------------
 
-const DEFAULT_SEED = 1
 // Default time window: Entrust's examples are dated 2024-03 to 2026-03.
 const DEFAULT_FROM_MS = Date.UTC(2025, 0, 1)
 const DEFAULT_TO_MS = Date.UTC(2026, 6, 1)
@@ -233,26 +239,17 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 // --- Seeded randomness --------------------------------------------------------------------------
 
-// Hand-written on purpose: a PRNG or faker dependency would ship to every user of the kit for a
-// few dozen lines of test-data code, and a fixed algorithm keeps seeded events stable across
-// releases. mulberry32 (Tommy Ettinger, public domain): 32-bit state, fast, and good enough for
-// fixtures; it is not a cryptographic generator and must never produce secrets.
+// The kit's one seeded source (src/internal/random.ts, also used by the delivery engine and the
+// tenant), with the helpers the factories draw from. Not a cryptographic generator: it never
+// produces secrets.
 class SeededRandom {
-  private state: number
+  readonly source: RandomSource
   constructor(state: number) {
-    this.state = state >>> 0
+    this.source = createRandom(state)
   }
-  /** A uniform 32-bit unsigned integer. */
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-  /** A uniform float in [0, 1) with 53 random bits. */
+  /** A uniform float in [0, 1). */
   float(): number {
-    return ((this.uint32() >>> 5) * 67108864 + (this.uint32() >>> 6)) / 9007199254740992
+    return this.source.next()
   }
   /** A uniform integer in [min, max]. */
   int(min: number, max: number): number {
@@ -263,12 +260,6 @@ class SeededRandom {
   }
   pick<V>(list: readonly [V, ...V[]]): V {
     return list[Math.floor(this.float() * list.length)] ?? list[0]
-  }
-  /** `digits` lowercase hex digits. */
-  hex(digits: number): string {
-    let out = ''
-    while (out.length < digits) out += this.uint32().toString(16).padStart(8, '0')
-    return out.slice(0, digits)
   }
 }
 
@@ -291,19 +282,10 @@ function initialState(type: string, seed: number): number {
 }
 
 /** A random RFC 9562 version 4 UUID. */
-function uuidV4(rng: SeededRandom): string {
-  const hex = rng.hex(32)
-  const variant = (8 + (rng.uint32() & 3)).toString(16)
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`
-}
+const uuidV4 = (rng: SeededRandom): string => randomUuidV4(rng.source)
 
 /** A version 7 UUID whose 48-bit big-endian timestamp is `ms` (RFC 9562 §5.7). */
-function uuidV7(rng: SeededRandom, ms: number): string {
-  const time = ms.toString(16).padStart(12, '0')
-  const hex = rng.hex(20)
-  const variant = (8 + (rng.uint32() & 3)).toString(16)
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${hex.slice(0, 3)}-${variant}${hex.slice(3, 6)}-${hex.slice(6, 18)}`
-}
+const uuidV7 = (rng: SeededRandom, ms: number): string => randomUuidV7(rng.source, ms)
 
 // --- Realistic values ---------------------------------------------------------------------------
 
