@@ -27,6 +27,7 @@ export {
   formatDeliveryReport,
   isDeliveryError,
 } from './delivery/report.js'
+export { emitBurst, emitOutOfOrder, emitTwice } from './delivery/scenarios.js'
 export {
   createRealClock,
   createTimerClock,
@@ -70,7 +71,6 @@ export {
   type TrickyDelivery,
 } from './signing/tricky-bodies.js'
 export { isTenantApiError, TenantApiError } from './tenant/errors.js'
-export { emitBurst, emitOutOfOrder, emitTwice } from './tenant/scenarios.js'
 export { createIdaasTenant } from './tenant/tenant.js'
 // Receiver contract verification (verify)
 export {

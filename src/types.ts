@@ -76,7 +76,7 @@ export type {
   WebhookTestParms,
 } from './tenant/admin-api-types.js'
 export type { CallbackUrlRule, NoExpiryDate } from './tenant/webhook-registry.js'
-export type { ScenarioOptions, ScenarioTarget } from './tenant/scenarios.js'
+export type { ScenarioOptions, ScenarioTarget } from './delivery/scenarios.js'
 // Receiver contract verification (verify) and its reporters
 export type {
   VerifyCheckDetails,

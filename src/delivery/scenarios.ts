@@ -1,6 +1,6 @@
-import type { DeliverableEvent } from '../delivery/engine.js'
 import { KitError } from '../errors.js'
 import type { DeliveryClock } from '../internal/clock.js'
+import type { DeliverableEvent } from './engine.js'
 
 /**
  * Anything that emits events: an `IdaasTenant`, or your own wrapper around `deliver`, e.g.

@@ -1,7 +1,7 @@
 import type { IdaasEventType } from '../../../generated/types.js'
+import { emitTwice } from '../../delivery/scenarios.js'
 import { IDAAS_EVENT_TYPES } from '../../schema/event-types.js'
 import { createSignedDelivery } from '../../signing/signed-delivery.js'
-import { emitTwice } from '../../tenant/scenarios.js'
 import { type CheckOutcome, listCases, plural, summary, type VerifyCheck } from '../check.js'
 import type { DeliveryOutcome, VerifyContext } from '../context.js'
 import { describeEvidence } from '../evidence.js'

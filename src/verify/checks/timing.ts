@@ -1,5 +1,5 @@
+import { emitBurst } from '../../delivery/scenarios.js'
 import { createRealClock } from '../../internal/clock.js'
-import { emitBurst } from '../../tenant/scenarios.js'
 import { listCases, plural, type VerifyCheck } from '../check.js'
 import { round, timings } from '../evidence.js'
 import type { VerifyEvidence } from '../types.js'
