@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isKitError, signDelivery, verifyDelivery } from '../../src/index.js'
+import { isKitError, verifyDelivery } from '../../src/index.js'
+import { signDelivery } from '../../src/testing.js'
 
 const TOKEN = 'whsec_x-sha2-tests-0123456789abcdefghijklmnop'
 const URL = 'https://receiver.example.com/webhooks/idaas'
@@ -262,7 +263,7 @@ describe('the receiver helpers with option "schemes" (A17)', () => {
         seen.push([context.schemes, context.unchecked])
       },
     })
-    const { createEvent } = await import('../../src/index.js')
+    const { createEvent } = await import('../../src/testing.js')
     const event = JSON.stringify(createEvent('user.created', undefined, { seed: 3 }))
     const post = (headers: Record<string, string>) =>
       handler(new Request(URL, { method: 'POST', headers, body: event }))
@@ -278,7 +279,7 @@ describe('the receiver helpers with option "schemes" (A17)', () => {
 
 describe('deliver and the fake tenant with option "schemes" (A17)', () => {
   it('deliver signs every attempt with the schemes given, and the tenant passes its schemes on', async () => {
-    const { createEvent, createIdaasTenant, deliver } = await import('../../src/index.js')
+    const { createEvent, createIdaasTenant, deliver } = await import('../../src/testing.js')
     const seen: Headers[] = []
     const fetch = async (_input: unknown, init?: RequestInit) => {
       seen.push(new Headers(init?.headers))
@@ -301,7 +302,7 @@ describe('deliver and the fake tenant with option "schemes" (A17)', () => {
   })
 
   it('rejects an empty schemes list on deliver and on the tenant, naming "schemes"', async () => {
-    const { createEvent, createIdaasTenant, deliver } = await import('../../src/index.js')
+    const { createEvent, createIdaasTenant, deliver } = await import('../../src/testing.js')
     await expect(
       deliver(createEvent('user.created'), { url: URL, token: TOKEN }, { schemes: [] }),
     ).rejects.toThrow('Failed to deliver: option "schemes" must list at least one scheme')
