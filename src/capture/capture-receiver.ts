@@ -23,6 +23,7 @@ import {
   checkHost,
   checkMaxBodyBytes,
   checkPort,
+  checkServerTimeouts,
   closeServer,
   DEFAULT_HOST,
   listen,
@@ -77,6 +78,10 @@ export interface CaptureReceiverOptions {
    * 127.0.0.1 and ::1 (see `certificate`); or give your own PEM `{ key, cert }`. @default false
    */
   tls?: boolean | { key: PemInput; cert: PemInput }
+  /** A sender gets this many milliseconds to send the request headers; then 408 and the socket closed. @default 10000 */
+  headersTimeoutMs?: number
+  /** A sender gets this many milliseconds to send the whole request; then 408 and the socket closed. @default 30000 */
+  requestTimeoutMs?: number
   /** `fdatasync` after each line: survives a power cut, not only a crash, at a cost of milliseconds. @default false */
   fsync?: boolean
   /**
@@ -150,6 +155,7 @@ export async function startCaptureReceiver(
   const port = checkPort(options.port ?? 0)
   const host = checkHost(options.host ?? DEFAULT_HOST)
   const maxBodyBytes = checkMaxBodyBytes(options.maxBodyBytes ?? CAPTURE_MAX_BODY_BYTES)
+  const timeouts = checkServerTimeouts(options)
   const publicUrl = checkPublicUrl(options.publicUrl)
   const verify =
     options.token === undefined
@@ -326,10 +332,10 @@ export async function startCaptureReceiver(
   try {
     server = tls
       ? createHttpsServer(
-          { key: toTlsPem(tls.key), cert: toTlsPem(tls.cert), minVersion: 'TLSv1.2' },
+          { ...timeouts, key: toTlsPem(tls.key), cert: toTlsPem(tls.cert), minVersion: 'TLSv1.2' },
           requestListener,
         )
-      : createHttpServer(requestListener)
+      : createHttpServer(timeouts, requestListener)
     await listen(server, port, host, 'the capture receiver')
     origin = originOf(server, tls ? 'https' : 'http')
   } catch (error) {

@@ -1,6 +1,13 @@
 import { KitError } from '../errors.js'
 import { describeValue } from '../internal/describe-value.js'
-import { checkHost, checkMaxBodyBytes, checkPort, DEFAULT_HOST } from '../internal/http/listen.js'
+import {
+  checkHost,
+  checkMaxBodyBytes,
+  checkPort,
+  checkServerTimeouts,
+  DEFAULT_HOST,
+  type ServerTimeouts,
+} from '../internal/http/listen.js'
 import { createRandom, DEFAULT_SEED } from '../internal/random.js'
 import { MOCK_RECEIVER_PATH, openApiDocumentPath } from './document.js'
 import { startPrismServer } from './prism-server.js'
@@ -30,6 +37,10 @@ export interface MockReceiverOptions {
   seed?: number
   /** Bodies above this many bytes get a 413 (A14). @default 1048576 (1 MiB) */
   maxBodyBytes?: number
+  /** A sender gets this many milliseconds to send the request headers; then 408 and the socket closed. @default 10000 */
+  headersTimeoutMs?: number
+  /** A sender gets this many milliseconds to send the whole request; then 408 and the socket closed. @default 30000 */
+  requestTimeoutMs?: number
   /** Called after each request is answered; an exception is printed to stderr, not thrown. */
   onRequest?: (record: PrismRequestRecord) => void
   /** An OpenAPI 3.1 document with the same receiver operation. @default the kit's generated/openapi.bundled.json */
@@ -73,6 +84,7 @@ export async function startMockReceiver(options: MockReceiverOptions = {}): Prom
     host: checked.host,
     port: checked.port,
     maxBodyBytes: checked.maxBodyBytes,
+    timeouts: checked.timeouts,
     documentPath: options.document ?? openApiDocumentPath(),
     failRate: checked.failRate,
     failStatus: checked.status,
@@ -97,6 +109,7 @@ interface CheckedMockOptions {
   status: number
   seed: number
   maxBodyBytes: number
+  timeouts: ServerTimeouts
 }
 
 /** Checks the options of {@link startMockReceiver}; a `KitError` names each bad one. @internal */
@@ -125,5 +138,6 @@ export function checkMockOptions(options: MockReceiverOptions): CheckedMockOptio
     )
   }
   const maxBodyBytes = checkMaxBodyBytes(options.maxBodyBytes ?? MOCK_MAX_BODY_BYTES)
-  return { port, host, failRate, status, seed, maxBodyBytes }
+  const timeouts = checkServerTimeouts(options)
+  return { port, host, failRate, status, seed, maxBodyBytes, timeouts }
 }

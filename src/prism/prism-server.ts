@@ -7,7 +7,7 @@ import {
 } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { formatMessage, KitError } from '../errors.js'
-import { closeServer, listen, originOf } from '../internal/http/listen.js'
+import { closeServer, listen, originOf, type ServerTimeouts } from '../internal/http/listen.js'
 import {
   RawHttpLimitError,
   type RawHttpResponse,
@@ -47,6 +47,8 @@ export interface PrismServerSettings {
   host: string
   port: number
   maxBodyBytes: number
+  /** Slow-sender bounds (408 and the socket closed past them). */
+  timeouts: ServerTimeouts
   documentPath: string
   /** Mock: share of valid deliveries answered with `failStatus`. */
   failRate: number
@@ -326,7 +328,7 @@ export async function startPrismServer(settings: PrismServerSettings): Promise<R
     record(entry)
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(settings.timeouts, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       // A bug, not bad input: answer 500 rather than leaving the client hanging.
       if (!res.headersSent) {

@@ -1,6 +1,12 @@
 import { KitError } from '../errors.js'
 import { describeValue } from '../internal/describe-value.js'
-import { checkHost, checkMaxBodyBytes, checkPort, DEFAULT_HOST } from '../internal/http/listen.js'
+import {
+  checkHost,
+  checkMaxBodyBytes,
+  checkPort,
+  checkServerTimeouts,
+  DEFAULT_HOST,
+} from '../internal/http/listen.js'
 import { redactUrl } from '../internal/http/raw-http.js'
 import { createRandom } from '../internal/random.js'
 import { MOCK_RECEIVER_PATH, openApiDocumentPath } from './document.js'
@@ -38,6 +44,10 @@ export interface ValidatingProxyOptions {
   ca?: string | Buffer | ReadonlyArray<string | Buffer>
   /** Bodies above this many bytes are refused with 413. @default 10485760 (10 MiB, as Prism) */
   maxBodyBytes?: number
+  /** A sender gets this many milliseconds to send the request headers; then 408 and the socket closed. @default 10000 */
+  headersTimeoutMs?: number
+  /** A sender gets this many milliseconds to send the whole request; then 408 and the socket closed. @default 30000 */
+  requestTimeoutMs?: number
   /**
    * The largest answer read from the receiver, in bytes: past it the proxy stops reading, closes
    * the connection and answers 502. @default 10485760 (10 MiB)
@@ -107,6 +117,7 @@ export async function startValidatingProxy(
     host: checkHost(options.host ?? DEFAULT_HOST),
     port: checkPort(options.port ?? 0),
     maxBodyBytes: checkMaxBodyBytes(options.maxBodyBytes ?? PROXY_MAX_BODY_BYTES),
+    timeouts: checkServerTimeouts(options),
     documentPath: options.document ?? openApiDocumentPath(),
     failRate: 0,
     failStatus: 503,

@@ -22,6 +22,7 @@ import {
   listenForStop,
   portOption,
   readNumberOption,
+  readServerTimeouts,
   type ServeHooks,
   serveOptions,
 } from './mock.js'
@@ -105,6 +106,8 @@ export function createCaptureCommand(hooks: ServeHooks = {}): CliCommand {
         flags: '--fsync',
         description: 'fdatasync after every line (survives a power cut, costs ms)',
       },
+      serveOptions.headersTimeout,
+      serveOptions.requestTimeout,
       serveOptions.quiet,
     ],
     examples: [
@@ -164,6 +167,7 @@ async function runCapture(
     ...(publicUrl === undefined ? {} : { publicUrl }),
     tls,
     maxBodyBytes,
+    ...readServerTimeouts(options),
     fsync: readBooleanOption(options, 'fsync'),
     ...(quiet ? {} : { onCapture: (r) => io.stdout.write(`${formatCaptureLine(r, style)}\n`) }),
   }).catch(rethrowAsUsageError)

@@ -30,7 +30,36 @@ export const serveOptions = {
     default: '127.0.0.1',
   },
   quiet: { flags: '--quiet', description: 'Print no line per request, only the summary on exit' },
+  headersTimeout: {
+    flags: '--headers-timeout <ms>',
+    description: 'Most time a sender gets for the request headers; then 408 and the socket closed',
+    default: '10000',
+  },
+  requestTimeout: {
+    flags: '--request-timeout <ms>',
+    description: 'Most time a sender gets for the whole request; then 408 and the socket closed',
+    default: '30000',
+  },
 } as const satisfies Record<string, CliOptionSpec>
+
+/** `--headers-timeout` and `--request-timeout` as server options (absent ones left out). */
+export function readServerTimeouts(options: CommandInput['options']): {
+  headersTimeoutMs?: number
+  requestTimeoutMs?: number
+} {
+  const rule = { min: 1, max: 2_147_483_647 }
+  const headersTimeoutMs = readNumberOption(options, 'headersTimeout', '--headers-timeout', rule)
+  const requestTimeoutMs = readNumberOption(options, 'requestTimeout', '--request-timeout', rule)
+  if (headersTimeoutMs !== undefined && headersTimeoutMs > (requestTimeoutMs ?? 30_000)) {
+    throw new CliUsageError(
+      `Invalid option "--headers-timeout": expected at most "--request-timeout" (${requestTimeoutMs ?? 30_000}), got "${headersTimeoutMs}".`,
+    )
+  }
+  return {
+    ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+  }
+}
 
 /** `--port` with a command's default. */
 export function portOption(port: number): CliOptionSpec {
@@ -134,6 +163,8 @@ export function createMockCommand(hooks: ServeHooks = {}): CliCommand {
           'The 5xx status of failed deliveries; alone, every valid delivery fails (default: 503)',
       },
       { flags: '--seed <seed>', description: 'Seed of the --fail-rate draws', default: '1' },
+      serveOptions.headersTimeout,
+      serveOptions.requestTimeout,
       serveOptions.quiet,
     ],
     examples: [
@@ -169,6 +200,7 @@ async function runMock(
     integer: false,
   })
   const quiet = readBooleanOption(options, 'quiet')
+  const timeouts = readServerTimeouts(options)
 
   const [
     { startMockReceiver },
@@ -197,6 +229,7 @@ async function runMock(
     ...(status === undefined ? {} : { status }),
     ...(failRate === undefined ? {} : { failRate }),
     ...(seed === undefined ? {} : { seed }),
+    ...timeouts,
     ...(log === undefined ? {} : { onRequest: (r) => log.add(r) }),
   }).catch(rethrowAsUsageError)
   const waitForStop = listenForStop(hooks)

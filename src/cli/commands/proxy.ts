@@ -17,6 +17,7 @@ import {
   listenForStop,
   portOption,
   readNumberOption,
+  readServerTimeouts,
   type ServeHooks,
   serveOptions,
 } from './mock.js'
@@ -57,6 +58,8 @@ export function createProxyCommand(hooks: ServeHooks = {}): CliCommand {
         description: "Most time for the receiver's whole answer, however it trickles; then 502",
         default: '30000',
       },
+      serveOptions.headersTimeout,
+      serveOptions.requestTimeout,
       serveOptions.quiet,
     ],
     examples: [
@@ -126,6 +129,7 @@ async function runProxy(
     port,
     host,
     errors,
+    ...readServerTimeouts(options),
     ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
     ...(timeout === undefined ? {} : { timeout }),
     ...(ca === undefined ? {} : { ca }),

@@ -92,3 +92,61 @@ export function checkMaxBodyBytes(value: unknown): number {
   }
   return value
 }
+
+/** How long a server waits for a request's headers by default: 10 s (IDaaS answers within 3 s, so a slower sender is not IDaaS). */
+export const HEADERS_TIMEOUT_MS = 10_000
+
+/** How long a server waits for a whole request (headers and body) by default: 30 s. */
+export const REQUEST_TIMEOUT_MS = 30_000
+
+/** The slow-sender bounds of the kit's servers, as `node:http` server options. @internal */
+export interface ServerTimeouts {
+  headersTimeout: number
+  requestTimeout: number
+  connectionsCheckingInterval: number
+}
+
+/**
+ * Checks `headersTimeoutMs` and `requestTimeoutMs` (whole milliseconds, headers at most the
+ * request's) and turns them into `node:http` server options; a sender slower than either gets a
+ * 408 and its socket closed. Node checks the bounds every `connectionsCheckingInterval` (30 s by
+ * default), so the interval is tied to the shorter bound: a bound of 200 ms holds to ~250 ms.
+ * @internal
+ */
+export function checkServerTimeouts(options: {
+  headersTimeoutMs?: number | undefined
+  requestTimeoutMs?: number | undefined
+}): ServerTimeouts {
+  const headersTimeout = checkTimeout(
+    options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    'headersTimeoutMs',
+  )
+  const requestTimeout = checkTimeout(
+    options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    'requestTimeoutMs',
+  )
+  if (headersTimeout > requestTimeout) {
+    throw new KitError(
+      `Invalid option "headersTimeoutMs": expected at most "requestTimeoutMs" (${requestTimeout}), got ${headersTimeout}.`,
+    )
+  }
+  return {
+    headersTimeout,
+    requestTimeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.ceil(headersTimeout / 4))),
+  }
+}
+
+function checkTimeout(value: unknown, option: string): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 1 ||
+    value > 2_147_483_647
+  ) {
+    throw new KitError(
+      `Invalid option "${option}": expected a whole number of milliseconds from 1 to 2147483647, got ${describeValue(value)}.`,
+    )
+  }
+  return value
+}
