@@ -7,7 +7,7 @@ const WHSEC_PREFIX = 'whsec_'
  * An HMAC key as `createHmac` takes it: the token string (hashed as its UTF-8 bytes) or bytes.
  * Plain values rather than a `KeyObject`: `createSecretKey` costs more than a whole HMAC here.
  */
-export type HmacKey = string | Buffer
+export type HmacKey = string | Uint8Array
 
 /**
  * The HMAC key for a webhook token (A1). `utf8` (default): the token's UTF-8 bytes as IDaaS shows
