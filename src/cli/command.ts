@@ -1,4 +1,4 @@
-import { KitError } from '../errors.js'
+import { createGuard, KitError } from '../errors.js'
 import type { Style } from './style.js'
 
 /** Where a command writes: `process.stdout`, `process.stderr`, or a test's string collector. */
@@ -78,9 +78,5 @@ export class CliUsageError extends KitError {
   override name = 'CliUsageError'
 }
 
-/** True for a {@link CliUsageError}, also across realms. */
-export function isCliUsageError(error: unknown): error is CliUsageError {
-  return (
-    error instanceof CliUsageError || (error instanceof Error && error.name === 'CliUsageError')
-  )
-}
+/** True for a {@link CliUsageError}, also across realms and copies of the kit. */
+export const isCliUsageError = createGuard('CliUsageError', CliUsageError)

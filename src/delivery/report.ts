@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { formatMessage } from '../errors.js'
+import { createGuard, formatMessage } from '../errors.js'
 import type { AttemptOutcome } from './policy.js'
 
 /** One try of a delivery: one signed POST, as the receiver saw it and as the engine judged it. */
@@ -149,12 +149,8 @@ export class DeliveryError extends Error {
   }
 }
 
-/** True for a {@link DeliveryError}, also across realms. */
-export function isDeliveryError(error: unknown): error is DeliveryError {
-  return (
-    error instanceof DeliveryError || (error instanceof Error && error.name === 'DeliveryError')
-  )
-}
+/** True for a {@link DeliveryError}, also across realms and copies of the kit. */
+export const isDeliveryError = createGuard('DeliveryError', DeliveryError)
 
 /**
  * Throws a {@link DeliveryError} unless the report says `delivered`.

@@ -1,5 +1,5 @@
 import type { IdaasEventMap, IdaasEventType } from '../../generated/types.js'
-import { KitError } from '../errors.js'
+import { createGuard, KitError } from '../errors.js'
 import { describeValue } from '../internal/describe-value.js'
 import {
   createRandom,
@@ -72,10 +72,8 @@ export class InvalidOverrideError extends KitError {
   }
 }
 
-/** True for an {@link InvalidOverrideError}, also across realms. */
-export function isInvalidOverrideError(error: unknown): error is InvalidOverrideError {
-  return error instanceof Error && error.name === 'InvalidOverrideError' && 'issues' in error
-}
+/** True for an {@link InvalidOverrideError}, also across realms and copies of the kit. */
+export const isInvalidOverrideError = createGuard('InvalidOverrideError', InvalidOverrideError)
 
 // --- createEvent --------------------------------------------------------------------------------
 

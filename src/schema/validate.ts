@@ -2,7 +2,7 @@ import type { IdaasEnvelope, IdaasEvent } from '../../generated/types.js'
 import * as strict from '../../generated/validate-strict.js'
 import * as tolerant from '../../generated/validate-tolerant.js'
 import type { CompiledValidatorError } from '../../generated/validator-types.js'
-import { formatMessage, KitError } from '../errors.js'
+import { createGuard, formatMessage, KitError } from '../errors.js'
 import { describeValue } from '../internal/describe-value.js'
 import { getEventTypeInfo, isKnownEventType, suggestEventType } from './event-types.js'
 import {
@@ -246,10 +246,8 @@ export class SchemaValidationError extends Error {
   }
 }
 
-/** True for a {@link SchemaValidationError}, also across realms. */
-export function isSchemaValidationError(error: unknown): error is SchemaValidationError {
-  return error instanceof Error && error.name === 'SchemaValidationError' && 'issues' in error
-}
+/** True for a {@link SchemaValidationError}, also across realms and copies of the kit. */
+export const isSchemaValidationError = createGuard('SchemaValidationError', SchemaValidationError)
 
 /**
  * Type guard: true when `value` is a valid event of a known type. Unknown fields pass in

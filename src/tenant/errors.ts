@@ -1,4 +1,4 @@
-import { formatMessage } from '../errors.js'
+import { createGuard, formatMessage } from '../errors.js'
 import type { ErrorInfo } from './admin-api-types.js'
 
 /**
@@ -22,12 +22,8 @@ export class TenantApiError extends Error {
   }
 }
 
-/** True for a {@link TenantApiError}, also across realms. */
-export function isTenantApiError(error: unknown): error is TenantApiError {
-  return (
-    error instanceof TenantApiError || (error instanceof Error && error.name === 'TenantApiError')
-  )
-}
+/** True for a {@link TenantApiError}, also across realms and copies of the kit. */
+export const isTenantApiError = createGuard('TenantApiError', TenantApiError)
 
 /** An `ErrorInfo` body. */
 export function errorInfo(
