@@ -1,24 +1,31 @@
 import { readFileSync } from 'node:fs'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import * as built from '../dist/src/index.js'
+import * as builtRoot from '../dist/src/index.js'
+import * as builtTesting from '../dist/src/testing.js'
+
+/** The built package, both entries: another copy of the kit. */
+const built = { ...builtRoot, ...builtTesting }
+
 import { CliUsageError, isCliUsageError } from '../src/cli/index.js'
 import type { DeliveryReport } from '../src/index.js'
+import {
+  formatMessage,
+  isKitError,
+  isSchemaValidationError,
+  KitError,
+  SchemaValidationError,
+} from '../src/index.js'
 import {
   createEvent,
   createIdaasTenant,
   DeliveryError,
-  formatMessage,
   InvalidOverrideError,
   isDeliveryError,
   isInvalidOverrideError,
-  isKitError,
-  isSchemaValidationError,
   isTenantApiError,
-  KitError,
-  SchemaValidationError,
   TenantApiError,
-} from '../src/index.js'
+} from '../src/testing.js'
 
 class OptionError extends KitError {
   override name = 'OptionError'
@@ -143,8 +150,8 @@ describe('error guards', () => {
       expect({ name, is: guard(copy[name as keyof typeof copy]) }).toEqual({ name, is: true })
     }
     // and the other way round
-    expect(built.isDeliveryError(new DeliveryError(report))).toBe(true)
-    expect(built.isKitError(new DeliveryError(report))).toBe(false)
+    expect(builtTesting.isDeliveryError(new DeliveryError(report))).toBe(true)
+    expect(builtRoot.isKitError(new DeliveryError(report))).toBe(false)
   })
 
   it('recognise errors from another realm (a vm context), both ways', () => {

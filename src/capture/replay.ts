@@ -1,8 +1,8 @@
 import {
+  checkDeliverOptions,
   type DeliverOptions,
   type DeliverySigningOptions,
-  prepare,
-  runDelivery,
+  deliver,
 } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
 import { createNodeFetch } from '../delivery/node-fetch.js'
@@ -106,7 +106,7 @@ export async function replayDeliveries(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   }
   // Checks "to", "token" and every option once, before anything is sent.
-  prepare(
+  checkDeliverOptions(
     { id: 'replay', type: 'replay' },
     { url: options.to, token: options.token },
     deliverOptions,
@@ -174,10 +174,12 @@ async function replayEach(
     }
     const { type, id } = envelopeOf(text)
     const event = { id: id ?? `capture-line-${line}`, type: type ?? 'unknown' }
-    const context = prepare(event, { url: options.to, token: options.token }, deliverOptions)
     // The exact captured bytes, not JSON.stringify(event): re-signed for the new target URI.
-    context.body = text
-    const report = await runDelivery(context)
+    const report = await deliver(
+      event,
+      { url: options.to, token: options.token },
+      { ...deliverOptions, body: text },
+    )
     done({ ...base, eventType: type, eventId: id, result: report.result, report })
   }
   return summary

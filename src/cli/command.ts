@@ -1,4 +1,5 @@
 import { createGuard, KitError } from '../errors.js'
+import type { ClockOption } from '../internal/clock.js'
 import type { Style } from './style.js'
 
 /** Where a command writes: `process.stdout`, `process.stderr`, or a test's string collector. */
@@ -20,6 +21,11 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>
   /** Directory that relative file arguments are resolved against. */
   cwd: string
+  /**
+   * Where time comes from for the waits of a command, e.g. the retry delays of `send`; tests
+   * pass a virtual clock so that retries cost no wall time. @default 'real'
+   */
+  clock?: ClockOption
 }
 
 /** One option of a command, in cac's syntax: `--strict`, `--reporter <name>`, `-o, --out <file>`. */

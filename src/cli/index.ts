@@ -242,6 +242,7 @@ export async function runCLI(
     },
     env: io.env ?? process.env,
     cwd: io.cwd ?? process.cwd(),
+    ...(io.clock === undefined ? {} : { clock: io.clock }),
   }
   const style = createStyle(fullIo.stdout, fullIo.env)
   const errorStyle = createStyle(fullIo.stderr, fullIo.env)

@@ -11,7 +11,7 @@ import {
 import { redactSecrets } from '../internal/redact.js'
 import { isDigestAlgorithm } from '../signing/content-digest.js'
 import { deriveHmacKey } from '../signing/key.js'
-import type { DigestAlgorithm, KeyEncoding } from '../signing/profile.js'
+import { type DigestAlgorithm, IDAAS_CONTENT_TYPE, type KeyEncoding } from '../signing/profile.js'
 import {
   type SchemeSignedHeaders,
   type SignDeliveryOptions,
@@ -42,8 +42,8 @@ import { type DeliveryTlsOptions, probeTls } from './tls.js'
 export interface DeliveryTarget {
   /** The callback URL as registered: where the POST goes and the signed `@target-uri` (A5). */
   url: string | URL
-  /** The webhook token, the HMAC key (A1). Never printed or logged. */
-  token: string
+  /** The webhook token, the HMAC key (A1). Never printed or logged. Not needed with `sign: false`. */
+  token?: string
 }
 
 /** The minimum an event needs to be delivered: its envelope `id` and `type`. */
@@ -98,6 +98,29 @@ export interface DeliverOptions {
    * the delivery and rejects `deliver()` with that error.
    */
   onAttempt?: (attempt: DeliveryAttempt, report: DeliveryReport) => void
+  /**
+   * Asked before every attempt, the first one included; `false` stops the delivery before that
+   * attempt, result `cancelled` (the tenant stops retrying a webhook that expired, A10).
+   * @default every attempt runs
+   */
+  shouldContinue?: () => boolean
+  /**
+   * The exact body to POST (and sign) on every attempt instead of `JSON.stringify(event)`, e.g. a
+   * captured body resent byte for byte; `event` then only names the delivery in the report, and
+   * each attempt's `envelopeId` is `event.id`. @default JSON.stringify(event)
+   */
+  body?: string
+  /**
+   * Request headers added to every attempt after the signed ones (a name the engine sends is
+   * replaced); `null` removes a header, e.g. `{ 'content-digest': null }`. Names are
+   * case-insensitive. @default none
+   */
+  headers?: Readonly<Record<string, string | null>>
+  /**
+   * Sign the attempts (A1–A3). `false` sends no `Content-Digest`, `Signature-Input` or
+   * `Signature`, needs no `target.token` and ignores `signing`. @default true
+   */
+  sign?: boolean
 }
 
 /**
@@ -120,12 +143,14 @@ export async function deliver(
   return runDelivery(context)
 }
 
-/** Everything one delivery needs, checked. @internal */
-export interface DeliveryContext {
+/** Everything one delivery needs, checked. */
+interface DeliveryContext {
   event: DeliverableEvent
   body: string
+  /** `options.body` was given: every attempt sends `body` unchanged. */
+  rawBody: boolean
   url: URL
-  token: string
+  token: string | undefined
   policy: DeliveryPolicy
   clock: DeliveryClock
   random: RandomSource
@@ -136,12 +161,26 @@ export interface DeliveryContext {
   tls: DeliveryTlsOptions
   signal: AbortSignal | undefined
   onAttempt: DeliverOptions['onAttempt']
-  /** Asked before each attempt; `true` stops the delivery as `cancelled` (the tenant's A10 check). */
-  shouldStop?: () => boolean
+  shouldContinue: (() => boolean) | undefined
+  /** Header changes, names lower-cased; `null` removes. */
+  headers: ReadonlyMap<string, string | null>
 }
 
-/** Checks everything before the first attempt, so a bad option throws at once. @internal */
-export function prepare(
+/**
+ * Checks `event`, `target` and `options` exactly as {@link deliver} does, throwing the same
+ * `KitError`, without sending anything: for callers that deliver many times with one target
+ * and options and want a bad option to fail before the first delivery (e.g. `replay`).
+ */
+export function checkDeliverOptions(
+  event: DeliverableEvent,
+  target: DeliveryTarget,
+  options: DeliverOptions = {},
+): void {
+  prepare(event, target, options)
+}
+
+/** Checks everything before the first attempt, so a bad option throws at once. */
+function prepare(
   event: DeliverableEvent,
   target: DeliveryTarget,
   options: DeliverOptions,
@@ -178,11 +217,29 @@ export function prepare(
   if (credentials !== undefined) {
     throw new KitError(`Failed to deliver "${event.type}": "target.url": ${credentials}.`)
   }
-  if (typeof target.token !== 'string' || target.token.length === 0) {
+  if (options.sign !== undefined && typeof options.sign !== 'boolean') {
+    throw new KitError(
+      `Invalid option "sign": expected true or false, got ${quoteValue(options.sign)}.`,
+    )
+  }
+  const signed = options.sign !== false
+  if (
+    (signed || target.token !== undefined) &&
+    (typeof target.token !== 'string' || target.token.length === 0)
+  ) {
     throw new KitError(
       `Failed to deliver "${event.type}": "target.token" must be a non-empty string.`,
     )
   }
+  if (options.body !== undefined && typeof options.body !== 'string') {
+    throw new KitError(`Invalid option "body": expected a string, got ${quoteValue(options.body)}.`)
+  }
+  if (options.shouldContinue !== undefined && typeof options.shouldContinue !== 'function') {
+    throw new KitError(
+      `Invalid option "shouldContinue": expected a function, got ${quoteValue(options.shouldContinue)}.`,
+    )
+  }
+  const headers = checkHeaders(options.headers)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new KitError('Invalid option "fetch": expected a function with the signature of fetch.')
   }
@@ -195,7 +252,7 @@ export function prepare(
   const schemes =
     options.schemes === undefined ? undefined : checkSchemes(options.schemes, 'deliver')
   try {
-    deriveHmacKey(target.token, signing.keyEncoding)
+    if (signed) deriveHmacKey(target.token as string, signing.keyEncoding)
   } catch {
     // The only failure left once the token is a non-empty string and the encoding is known.
     throw new KitError(
@@ -204,9 +261,10 @@ export function prepare(
   }
   return {
     event,
-    body: JSON.stringify(event),
+    body: options.body ?? JSON.stringify(event),
+    rawBody: options.body !== undefined,
     url,
-    token: target.token,
+    token: signed ? target.token : undefined,
     policy: resolveDeliveryPolicy(options.policy),
     clock: resolveClock(options.clock),
     random: options.random ?? createRandom(options.seed),
@@ -216,7 +274,38 @@ export function prepare(
     tls: options.tls ?? {},
     signal: options.signal,
     onAttempt: options.onAttempt,
+    shouldContinue: options.shouldContinue,
+    headers,
   }
+}
+
+// RFC 9110 §5.1 field names (tokens) and §5.5 field values without CR, LF or NUL.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** Checks option `headers`; the values are never quoted in a message (they may be secrets). */
+function checkHeaders(value: unknown): Map<string, string | null> {
+  const headers = new Map<string, string | null>()
+  if (value === undefined) return headers
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new KitError(`Invalid option "headers": expected an object, got ${quoteValue(value)}.`)
+  }
+  const problems: string[] = []
+  for (const [name, text] of Object.entries(value)) {
+    if (!HEADER_NAME.test(name)) {
+      problems.push(`${JSON.stringify(name)} is not a valid header name`)
+    } else if (text !== null && typeof text !== 'string') {
+      problems.push(`"${name}" must be a string or null, got ${quoteValue(text)}`)
+    } else if (text !== null && !HEADER_VALUE.test(text)) {
+      problems.push(`"${name}" has a value with a control character or a line break`)
+    } else if (headers.has(name.toLowerCase())) {
+      problems.push(`"${name}" is given twice (names are case-insensitive)`)
+    } else {
+      headers.set(name.toLowerCase(), text)
+    }
+  }
+  if (problems.length > 0) throw new KitError(`Invalid option "headers": ${problems.join('; ')}.`)
+  return headers
 }
 
 const SIGNING_FIELDS: readonly string[] = [
@@ -234,7 +323,7 @@ const SF_STRING = /^[\x20-\x7e]*$/
 
 /**
  * Checks option `signing` (a copy is returned), so a bad value throws a `KitError` naming every
- * invalid field when a delivery or a tenant is created, not at the first attempt. @internal
+ * invalid field when a delivery or a tenant is created, not at the first attempt.
  */
 export function checkSigningOptions(value: unknown): DeliverySigningOptions {
   if (value === undefined) return {}
@@ -275,8 +364,8 @@ export function checkSigningOptions(value: unknown): DeliverySigningOptions {
   return { ...signing } as DeliverySigningOptions
 }
 
-/** Runs a prepared delivery. @internal */
-export async function runDelivery(context: DeliveryContext): Promise<DeliveryReport> {
+/** Runs a prepared delivery. */
+async function runDelivery(context: DeliveryContext): Promise<DeliveryReport> {
   const { event, policy, clock, random, signal } = context
   const report: DeliveryReport = {
     result: 'failed',
@@ -292,13 +381,13 @@ export async function runDelivery(context: DeliveryContext): Promise<DeliveryRep
   let result: DeliveryResult = 'failed'
   let firstStartedAt = report.startedAt
   for (let number = 1; ; number++) {
-    if (signal?.aborted || context.shouldStop?.() === true) {
+    if (signal?.aborted || context.shouldContinue?.() === false) {
       result = 'cancelled'
       break
     }
     // A6: the same envelope id on every attempt unless the policy asks for a new one per retry.
     const envelopeId =
-      number === 1 || policy.envelopeIdPerAttempt === 'same'
+      number === 1 || policy.envelopeIdPerAttempt === 'same' || context.rawBody
         ? event.id
         : randomUuidV7(random, clock.now())
     const body =
@@ -357,28 +446,14 @@ async function runAttempt(
   envelopeId: string,
   body: string,
 ): Promise<DeliveryAttempt> {
-  const { clock, policy, signing } = context
+  const { clock, policy, signing, token } = context
   const startedAt = clock.now()
   const createdSeconds = Math.floor(startedAt / 1000)
-  const signOptions: SignDeliveryOptions = {
-    url: context.url.href,
-    body,
-    token: context.token,
-    created: signing.created === false ? false : createdSeconds,
-  }
-  if (signing.keyEncoding !== undefined) signOptions.keyEncoding = signing.keyEncoding
-  if (signing.digestAlgorithm !== undefined) signOptions.digestAlgorithm = signing.digestAlgorithm
-  if (signing.expiresAfter !== undefined)
-    signOptions.expires = createdSeconds + signing.expiresAfter
-  if (signing.keyid !== undefined) signOptions.keyid = signing.keyid
-  if (signing.tag !== undefined) signOptions.tag = signing.tag
-  if (signing.nonce === true) {
-    signOptions.nonce = Buffer.from(randomBytes(context.random, 16)).toString('base64url')
-  }
-  const headers: SchemeSignedHeaders =
-    context.schemes === undefined
-      ? signDelivery(signOptions)
-      : signDelivery({ ...signOptions, schemes: context.schemes })
+  const signed = token === undefined ? undefined : sign(context, token, body, createdSeconds)
+  const headers = withHeaderChanges(
+    signed ?? { 'Content-Type': IDAAS_CONTENT_TYPE },
+    context.headers,
+  )
 
   const elapsed = clock.stopwatch()
   const controller = new AbortController()
@@ -411,13 +486,16 @@ async function runAttempt(
     outcome: end.outcome,
     envelopeId,
   }
-  if (signing.created !== false) attempt.created = createdSeconds
+  if (signed !== undefined && signing.created !== false) attempt.created = createdSeconds
   if (end.status !== undefined) attempt.status = end.status
   if (end.statusText !== undefined) attempt.statusText = end.statusText
   // A receiver may echo what it received: keep the token and the signature out of the report.
-  const secrets = [context.token, headers.Signature, headers['x-sha2-signature']].filter(
-    (secret) => secret !== undefined,
-  )
+  const secrets =
+    signed === undefined
+      ? []
+      : [token as string, signed.Signature, signed['x-sha2-signature']].filter(
+          (secret): secret is string => secret !== undefined,
+        )
   const redact = (text: string) => redactSecrets(text, secrets)
   if (end.responseBody !== undefined) attempt.responseBody = redact(end.responseBody)
   if (end.location !== undefined) attempt.location = end.location
@@ -427,9 +505,51 @@ async function runAttempt(
   return attempt
 }
 
+/** The signed headers of one attempt, `created` its start (A1–A3, every attempt afresh: A6). */
+function sign(
+  context: DeliveryContext,
+  token: string,
+  body: string,
+  createdSeconds: number,
+): SchemeSignedHeaders {
+  const { signing } = context
+  const signOptions: SignDeliveryOptions = {
+    url: context.url.href,
+    body,
+    token,
+    created: signing.created === false ? false : createdSeconds,
+  }
+  if (signing.keyEncoding !== undefined) signOptions.keyEncoding = signing.keyEncoding
+  if (signing.digestAlgorithm !== undefined) signOptions.digestAlgorithm = signing.digestAlgorithm
+  if (signing.expiresAfter !== undefined)
+    signOptions.expires = createdSeconds + signing.expiresAfter
+  if (signing.keyid !== undefined) signOptions.keyid = signing.keyid
+  if (signing.tag !== undefined) signOptions.tag = signing.tag
+  if (signing.nonce === true) {
+    signOptions.nonce = Buffer.from(randomBytes(context.random, 16)).toString('base64url')
+  }
+  return context.schemes === undefined
+    ? signDelivery(signOptions)
+    : signDelivery({ ...signOptions, schemes: context.schemes })
+}
+
+/** `base` with option `headers` applied: a name given there replaces or (`null`) removes one of `base`. */
+function withHeaderChanges(
+  base: Readonly<Record<string, string>>,
+  changes: ReadonlyMap<string, string | null>,
+): Record<string, string> {
+  if (changes.size === 0) return { ...base }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(base)) {
+    if (!changes.has(name.toLowerCase())) headers[name] = value
+  }
+  for (const [name, value] of changes) if (value !== null) headers[name] = value
+  return headers
+}
+
 async function post(
   context: DeliveryContext,
-  headers: SchemeSignedHeaders,
+  headers: Record<string, string>,
   body: string,
   signal: AbortSignal,
   seen: { status?: number },

@@ -3,8 +3,7 @@ import {
   checkSigningOptions,
   type DeliverableEvent,
   type DeliverySigningOptions,
-  prepare,
-  runDelivery,
+  deliver,
 } from '../delivery/engine.js'
 import type { FetchLike } from '../delivery/in-process.js'
 import {
@@ -314,7 +313,7 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
     url: string = record.callbackUrl,
   ): Promise<DeliveryReport> => {
     const countsAttempts = kind === 'delivery' && policy.countFailures === 'attempts'
-    const context = prepare(
+    const report = await deliver(
       event,
       { url, token: record.token },
       {
@@ -327,14 +326,13 @@ export function createIdaasTenant(options: IdaasTenantOptions = {}): IdaasTenant
         ...(options.tls === undefined ? {} : { tls: options.tls }),
         // A10: a webhook disabled or deleted mid-delivery gets no further attempts.
         ...(kind === 'delivery' ? { signal: record.controller.signal } : {}),
+        // A10: a webhook that expired since the previous attempt gets no further attempts either.
+        ...(kind === 'delivery' ? { shouldContinue: () => isActive(record, clock.now()) } : {}),
         ...(countsAttempts
           ? { onAttempt: (attempt) => countFailure(record, attempt.outcome === 'success') }
           : {}),
       },
     )
-    // A10: a webhook that expired since the previous attempt gets no further attempts either.
-    if (kind === 'delivery') context.shouldStop = () => !isActive(record, clock.now())
-    const report = await runDelivery(context)
     report.webhookId = record.id
     append({ kind, webhookId: record.id, at: report.endedAt, report })
     if (kind === 'delivery' && !countsAttempts && report.result !== 'cancelled') {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream'
 import { stripVTControlCharacters } from 'node:util'
 import { onTestFinished } from 'vitest'
 import { type CliCommand, COMMANDS, runCLI } from '../../src/cli/index.js'
+import type { ClockOption } from '../../src/index.js'
 
 /** What one in-process CLI run printed and returned. */
 export interface CliRun {
@@ -29,6 +30,8 @@ export interface CliRunOptions {
   env?: Record<string, string | undefined>
   /** Replaces the command list, to test the wiring with stand-in commands. */
   commands?: readonly CliCommand[]
+  /** Where the commands' time comes from; by default the real clock. */
+  clock?: ClockOption
 }
 
 /** Runs `idaas-webhook-kit <argv>` in-process through `runCLI` and captures its output. */
@@ -54,6 +57,7 @@ export async function cli(argv: readonly string[], options: CliRunOptions = {}):
       stdin,
       env: options.env ?? {},
       cwd: options.cwd ?? process.cwd(),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     },
     options.commands ?? COMMANDS,
   )

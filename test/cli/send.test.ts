@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, RequestListener } from 'node:http'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createIdaasNodeHandler, type IdaasEvent } from '../../src/index.js'
-import { createEvent } from '../../src/testing.js'
+import { createEvent, createVirtualClock } from '../../src/testing.js'
 import { listen } from '../support/listen.js'
 import { cli, tempDir } from './helpers.js'
 
@@ -12,6 +12,8 @@ const TOKEN = 'whsec_cli-send-token-abcdefghijklmnop'
 interface Seen {
   headers: IncomingHttpHeaders
   event: IdaasEvent | undefined
+  /** When the request arrived, by the receiver's clock. */
+  at: number
 }
 
 async function serve(listener: RequestListener): Promise<string> {
@@ -19,7 +21,11 @@ async function serve(listener: RequestListener): Promise<string> {
 }
 
 /** The kit's node handler, recording what it was sent; `answers` scripts statuses first. */
-async function receiver(answers: number[] = [], options: { publicUrl?: string } = {}) {
+async function receiver(
+  answers: number[] = [],
+  options: { publicUrl?: string } = {},
+  now: () => number = Date.now,
+) {
   const seen: Seen[] = []
   const handler = createIdaasNodeHandler({
     token: TOKEN,
@@ -30,7 +36,7 @@ async function receiver(answers: number[] = [], options: { publicUrl?: string } 
     },
   })
   const url = await serve((request, response) => {
-    seen.push({ headers: request.headers, event: undefined })
+    seen.push({ headers: request.headers, event: undefined, at: now() })
     const status = answers.shift()
     if (status !== undefined) {
       request.resume()
@@ -76,12 +82,14 @@ describe('idaas-webhook-kit send', () => {
     expect(run.stdout + run.stderr).not.toContain(TOKEN)
   })
 
-  it('retries a 503 in real time, printing each attempt with its body, and exits 0 once delivered', async () => {
-    const { url, seen } = await receiver([503])
-    const started = performance.now()
-    const run = await cli(['send', url, 'grid.created', '--token', TOKEN])
-    expect(performance.now() - started).toBeGreaterThanOrEqual(2000)
+  it('retries a 503 after the IDaaS delay of the clock it is given, printing each attempt with its body, and exits 0 once delivered', async () => {
+    const clock = createVirtualClock()
+    const { url, seen } = await receiver([503], {}, () => clock.now())
+    const run = await cli(['send', url, 'grid.created', '--token', TOKEN], { clock })
     expect(run.code).toBe(0)
+    // A8: ~2 s (plus jitter) after the end of the first attempt, on the virtual clock.
+    const [first, second] = seen.map((s) => s.at)
+    expect((second as number) - (first as number)).toBeGreaterThanOrEqual(2000)
     expect(run.stdout).toMatch(
       /^ {2}#1 {2}503 Service Unavailable {2}[\d.]+ ms {2}\{"scripted":503\}\n {6}retrying in 2\.\d\d s\n {2}#2 {2}204 No Content {2}[\d.]+ ms$/m,
     )

@@ -67,15 +67,13 @@ export const sendCommand: CliCommand = {
   run: runSend,
 }
 
-const SIGNATURE_HEADERS = ['content-digest', 'signature-input', 'signature']
-
 async function runSend(input: CommandInput, context: CommandContext): Promise<number> {
   const { options } = input
   const { io, style } = context
   const url = readUrlArgument(input.args[0], '<url>')
   const unsigned = readBooleanOption(options, 'unsigned')
-  // An unsigned delivery needs no token; the engine signs with a placeholder that is then dropped.
-  const token = unsigned ? 'unsigned' : requireToken(options, context)
+  // An unsigned delivery needs no token.
+  const token = unsigned ? undefined : requireToken(options, context)
   const publicUrl = readOptionalUrl(options, 'publicUrl', '--public-url')
   const timeoutMs = readTimeout(options)
   const keyEncoding = readKeyEncoding(options)
@@ -107,15 +105,13 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   const transport = createTransport({ url }, { sendUrl: url, ca })
   // The first 200 characters of an answer, without the token or a signature it may echo.
   const redact = (text: string) =>
-    redactSecrets(text, unsigned ? transport.signatures : [token, ...transport.signatures])
+    redactSecrets(
+      text,
+      token === undefined ? transport.signatures : [token, ...transport.signatures],
+    )
   let lastBody = ''
   const fetch: FetchLike = async (target, init = {}) => {
-    const headers = Object.fromEntries(
-      Object.entries((init.headers ?? {}) as Record<string, string>).filter(
-        ([name]) => !(unsigned && SIGNATURE_HEADERS.includes(name.toLowerCase())),
-      ),
-    )
-    const response = await transport.fetch(target, { ...init, headers })
+    const response = await transport.fetch(target, init)
     // Read the (capped) body here, to print it for every attempt, 2xx included.
     lastBody = await response.text()
     const status = response.status >= 200 && response.status <= 599 ? response.status : 500
@@ -154,14 +150,15 @@ async function runSend(input: CommandInput, context: CommandContext): Promise<nu
   try {
     const report = await deliver(
       event,
-      { url: signUrl, token },
+      token === undefined ? { url: signUrl } : { url: signUrl, token },
       {
         policy:
           timeoutMs === policy.IDAAS_POLICY.deadlineMs
             ? policy.IDAAS_POLICY
             : policy.createDeliveryPolicy({ name: 'idaas', deadlineMs: timeoutMs }),
-        clock: 'real',
+        clock: context.io.clock ?? 'real',
         fetch,
+        sign: !unsigned,
         signing: { keyEncoding },
         schemes,
         onAttempt,
