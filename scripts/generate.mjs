@@ -13,7 +13,6 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 import { compile } from 'json-schema-to-typescript'
 import {
-  EVIDENCE,
   hasPublishedExample,
   STRICT_ONLY,
   strictSchema,
