@@ -10,12 +10,12 @@ import {
   DEFAULT_MAX_SKEW_SECONDS,
   type DigestAlgorithm,
   IDAAS_CONTENT_TYPE,
-  IDAAS_COVERED_COMPONENTS,
   IDAAS_METHOD,
-  IDAAS_SIGNATURE_ALGORITHM,
   IDAAS_SIGNATURE_LABEL,
   type KeyEncoding,
 } from '../signing/profile.js'
+import { profileDifferences } from '../signing/profile-check.js'
+import { isIntegerText, memberParameterText } from '../signing/raw-parameters.js'
 import { toTargetUri } from '../signing/target-uri.js'
 import { createDeliveryVerifier } from '../signing/verify.js'
 import type { SignatureScheme } from '../signing/x-sha2.js'
@@ -488,7 +488,11 @@ function checkHeaders(
     )
   }
   if (inputs !== undefined) {
-    for (const message of signingProfileDifferences(inputs, Date.parse(record.receivedAt))) {
+    for (const message of signingProfileDifferences(
+      input as string,
+      inputs,
+      Date.parse(record.receivedAt),
+    )) {
       add('drift', 'signature-input', 'Signature-Input', message)
     }
   }
@@ -518,14 +522,17 @@ function checkHeaders(
 }
 
 /**
- * Every difference of a parsed `Signature-Input` from the IDaaS signing profile (A3): a label
- * other than "sig", covered components other than exactly ("@method" "@target-uri"
- * "content-digest"), `alg` missing or other than "hmac-sha256", `created`/`expires` that are not
- * integers, parameters the kit does not send, and a `created` outside the replay window (A4) at
- * `arrivedAt` (epoch ms; NaN skips that).
+ * Every difference of a `Signature-Input` (its raw text and its parse) from the IDaaS signing
+ * profile (A3): a label other than "sig", the components and `alg` as {@link profileDifferences}
+ * finds them, `created`/`expires` that are not Integers, parameters the kit does not send, and a
+ * `created` outside the replay window (A4) at `arrivedAt` (epoch ms; NaN skips that).
  * @internal
  */
-export function signingProfileDifferences(inputs: Dictionary, arrivedAt: number): string[] {
+export function signingProfileDifferences(
+  input: string,
+  inputs: Dictionary,
+  arrivedAt: number,
+): string[] {
   const found: string[] = []
   for (const label of inputs.keys()) {
     if (label !== IDAAS_SIGNATURE_LABEL) {
@@ -541,34 +548,25 @@ export function signingProfileDifferences(inputs: Dictionary, arrivedAt: number)
     found.push(`member "${IDAAS_SIGNATURE_LABEL}" is not an inner list of components`)
     return found
   }
-  const [items, parameters] = member
-  const components = items.map(([value]) => String(value))
-  if (components.join(' ') !== IDAAS_COVERED_COMPONENTS.join(' ')) {
-    const list = components.map((c) => `"${c}"`).join(' ')
-    const kit = IDAAS_COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')
-    found.push(`covered components are (${list}); the kit covers (${kit})`)
+  for (const difference of profileDifferences(member)) {
+    found.push(`signature "${IDAAS_SIGNATURE_LABEL}" ${difference.description}`)
   }
+  const parameters = member[1]
   for (const name of parameters.keys()) {
     if (!KIT_PARAMETERS.includes(name))
       found.push(`parameter "${name}" is not sent by the kit (A3)`)
   }
-  const alg = parameters.get('alg')
-  if (alg === undefined) {
-    found.push(`"alg" is missing; the profile says "${IDAAS_SIGNATURE_ALGORITHM}" (A3)`)
-  } else if (alg !== IDAAS_SIGNATURE_ALGORITHM) {
-    found.push(
-      `alg is ${JSON.stringify(String(alg))}; the profile says "${IDAAS_SIGNATURE_ALGORITHM}"`,
-    )
-  }
   const created = parameters.get('created')
   if (created === undefined) found.push('parameter "created" is missing; the kit sends it (A3)')
+  const rawText = memberParameterText(input, IDAAS_SIGNATURE_LABEL)
+  let integerCreated = false
   for (const name of ['created', 'expires']) {
-    const value = parameters.get(name)
-    if (value !== undefined && !Number.isInteger(value)) {
-      found.push(`"${name}" is not an integer (RFC 9421 §2.3)`)
-    }
+    if (parameters.get(name) === undefined) continue
+    const integer = typeof parameters.get(name) === 'number' && isIntegerText(rawText?.get(name))
+    if (!integer) found.push(`"${name}" is not an integer (RFC 9421 §2.3)`)
+    else if (name === 'created') integerCreated = true
   }
-  if (Number.isInteger(created) && Number.isFinite(arrivedAt)) {
+  if (integerCreated && Number.isFinite(arrivedAt)) {
     const age = Math.round(arrivedAt / 1000 - (created as number))
     if (age > DEFAULT_MAX_AGE_SECONDS || -age > DEFAULT_MAX_SKEW_SECONDS) {
       found.push(

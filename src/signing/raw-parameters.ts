@@ -30,6 +30,11 @@ export function memberParameterText(field: string, key: string): Map<string, str
   return found
 }
 
+/** True when a parameter's raw text is an RFC 8941 Integer (`1767225600`, not `1767225600.0`). */
+export function isIntegerText(text: string | undefined): boolean {
+  return text !== undefined && /^-?[0-9]+$/.test(text)
+}
+
 const KEY_CHAR = /[a-z0-9_\-.*]/
 const ITEM_END = new Set([' ', '\t', ';', ',', '(', ')'])
 

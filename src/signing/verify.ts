@@ -21,7 +21,7 @@ import {
   type KeyEncoding,
 } from './profile.js'
 import { profileDifferences } from './profile-check.js'
-import { memberParameterText } from './raw-parameters.js'
+import { isIntegerText, memberParameterText } from './raw-parameters.js'
 import { createSignatureBase } from './signature-base.js'
 import {
   DEFAULT_TARGET_URI_FORM,
@@ -617,8 +617,6 @@ type ParametersResult =
 
 // RFC 9421 §2.3: `created` and `expires` are Integers. structured-headers parses a Decimal to the
 // same JS number, so the raw text of the member's parameters tells `created=1.0` from `created=1`.
-const INTEGER_TEXT = /^-?[0-9]+$/
-
 function readParameters(member: InnerList, signatureInput: string): ParametersResult {
   const signature: VerifiedSignature = { label: IDAAS_SIGNATURE_LABEL }
   let rawText: Map<string, string> | undefined
@@ -626,7 +624,7 @@ function readParameters(member: InnerList, signatureInput: string): ParametersRe
     const value = member[1].get(name)
     if (value === undefined) continue
     rawText ??= memberParameterText(signatureInput, IDAAS_SIGNATURE_LABEL)
-    const integer = INTEGER_TEXT.test(rawText?.get(name) ?? '')
+    const integer = isIntegerText(rawText?.get(name))
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || !integer) {
       return {
         ok: false,

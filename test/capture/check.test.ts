@@ -164,12 +164,12 @@ describe('checkDeliveries', () => {
       ['Signature', 'header "Signature" is missing; IDaaS documents it on every delivery', 1],
       [
         'Signature-Input',
-        'covered components are ("@method" "@target-uri" "content-digest" "content-type"); the kit covers ("@method" "@target-uri" "content-digest")',
+        'header "Signature-Input" is missing; IDaaS documents it on every delivery',
         1,
       ],
       [
         'Signature-Input',
-        'header "Signature-Input" is missing; IDaaS documents it on every delivery',
+        'signature "sig" covers "content-type", which the profile does not cover',
         1,
       ],
     ])
